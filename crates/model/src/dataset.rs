@@ -1,0 +1,324 @@
+//! The records of a city dataset, as written in its data file (`data/dataset.toml` in each city
+//! crate). Records refer to each other by id; every id starts with the city id and a slash.
+
+use crate::hours::{OpeningHours, Weekday};
+use crate::normalise::NormalisationError;
+use crate::quantity::{Citation, Quantity};
+use crate::taxonomy::RoomCategory;
+use crate::validate::{self, ValidationError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A source article embedded in a city crate.
+#[derive(Debug, Clone, Copy)]
+pub struct Article {
+    /// File name, as cited (`000_df422faf2af43df6.txt`).
+    pub file: &'static str,
+    /// The article as published.
+    pub text: &'static str,
+    /// Normalisation rules (TOML), for an article that is quoted after normalisation.
+    pub normalisation: Option<&'static str>,
+}
+
+/// The district's identity: gazetteer data that names the place, not a transcribed fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityInfo {
+    /// Lower-case ASCII id, the prefix of every other id in the dataset (`korla`).
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub province: String,
+    pub province_en: String,
+    /// The part of the city the sources cover (`尖草坪区`), when narrower than the city.
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub area_en: Option<String>,
+}
+
+/// An article a dataset was transcribed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// File name in `../shared/seeds`, also the name of the copy inside the city crate.
+    pub file: String,
+    pub title: String,
+    #[serde(default)]
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// ISO 8601 date or date-time with offset, as far as the article gives it.
+    #[serde(default)]
+    pub published_at: Option<String>,
+    /// How the transcriber treated the article (what was skipped, how it was normalised).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A number with a name, for figures that have no typed field (investments, counts, averages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable snake_case key, unique within its record (`investment`, `books_held`).
+    pub key: String,
+    pub name: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub quantity: Option<Quantity>,
+    /// A fact that is not a number ("全覆盖"), in the source's words.
+    #[serde(default)]
+    pub text: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A count stated by the source and/or the names it lists. Either may be missing: a source can
+/// give "7个社区" without names, or name a few communities without a total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCount {
+    #[serde(default)]
+    pub count: Option<Quantity>,
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+impl NamedCount {
+    pub fn is_empty(&self) -> bool {
+        self.count.is_none() && self.names.is_empty()
+    }
+}
+
+/// A service circle (服务圈): the area a network of centers serves within walking distance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Circle {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub walking_minutes: Option<u32>,
+    #[serde(default)]
+    pub communities: NamedCount,
+    #[serde(default)]
+    pub residential_areas: NamedCount,
+    #[serde(default)]
+    pub villages: NamedCount,
+    #[serde(default)]
+    pub population: Option<Quantity>,
+    #[serde(default)]
+    pub service_items: NamedCount,
+    #[serde(default)]
+    pub service_categories: NamedCount,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// A transcriber's note on a judgement call, never a fact.
+    #[serde(default)]
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A person or desk to contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A party-and-masses service center (党群服务中心).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Center {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    /// Id of the service circle it anchors or belongs to.
+    #[serde(default)]
+    pub circle: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub address_en: Option<String>,
+    #[serde(default)]
+    pub floor_area: Option<Quantity>,
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub transit: Option<String>,
+    #[serde(default)]
+    pub transit_en: Option<String>,
+    #[serde(default)]
+    pub service_items: Vec<String>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A capacity range in people; either end may be unknown ("上百名" is `min = 100`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    #[serde(default)]
+    pub min: Option<u32>,
+    #[serde(default)]
+    pub max: Option<u32>,
+}
+
+/// Something that happens in a room again and again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub name: String,
+    pub name_en: String,
+    /// When, in the source's words (`夏季每周五20点`).
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub season: Option<crate::Season>,
+    #[serde(default)]
+    pub weekday: Option<Weekday>,
+    #[serde(default)]
+    pub starts_at: Option<crate::TimeOfDay>,
+    pub citations: Vec<Citation>,
+}
+
+/// A function room (功能室) or named space of a center.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Room {
+    pub id: String,
+    /// Id of the center it belongs to.
+    pub center: String,
+    pub name: String,
+    pub name_en: String,
+    pub category: RoomCategory,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub capacity: Option<Capacity>,
+    /// Equipment as the source words it, one item per entry.
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    #[serde(default)]
+    pub uses: Vec<String>,
+    /// Where the room is when it is not in the center's own building.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Which floor of the center, in the source's words (`一楼`).
+    #[serde(default)]
+    pub floor: Option<String>,
+    /// True when the source places the space outdoors.
+    #[serde(default)]
+    pub outdoor: bool,
+    /// True when the source says the space or its service runs around the clock.
+    #[serde(default)]
+    pub open_24h: bool,
+    #[serde(default)]
+    pub events: Vec<Event>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// Everything one city's sources say, as transcribed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityDataset {
+    pub city: CityInfo,
+    pub sources: Vec<Source>,
+    /// Figures about the city's centers as a whole (investments, counts of centers built…).
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub circles: Vec<Circle>,
+    #[serde(default)]
+    pub centers: Vec<Center>,
+    #[serde(default)]
+    pub rooms: Vec<Room>,
+    /// SHA-256 of the data file, hex; filled in by [`CityDataset::parse`].
+    #[serde(skip)]
+    pub content_hash: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("the dataset file does not parse: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("the normalisation rules of {file} are invalid: {source}")]
+    Normalisation {
+        file: String,
+        #[source]
+        source: NormalisationError,
+    },
+    #[error("the dataset is invalid:\n{}", list(.0))]
+    Invalid(Vec<ValidationError>),
+}
+
+fn list(errors: &[ValidationError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  - {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl CityDataset {
+    /// Parses a data file without validating it.
+    pub fn parse(toml_text: &str) -> Result<Self, DatasetError> {
+        let mut dataset: Self = toml::from_str(toml_text)?;
+        dataset.content_hash = format!("{:x}", Sha256::digest(toml_text.as_bytes()));
+        Ok(dataset)
+    }
+
+    /// Parses, validates, and checks every quote against the articles.
+    pub fn load(toml_text: &str, articles: &[Article]) -> Result<Self, DatasetError> {
+        let dataset = Self::parse(toml_text)?;
+        let mut errors = dataset.validate();
+        errors.extend(validate::check_quotes(&dataset, articles)?);
+        if errors.is_empty() {
+            Ok(dataset)
+        } else {
+            Err(DatasetError::Invalid(errors))
+        }
+    }
+
+    /// Structural checks: ids unique and prefixed by the city, references resolve, ranges
+    /// ordered, every populated field cited. Returns every problem found, not just the first.
+    pub fn validate(&self) -> Vec<ValidationError> {
+        validate::validate(self)
+    }
+
+    /// How many citations the dataset holds, on records, indicators and events alike.
+    pub fn citation_count(&self) -> usize {
+        let ind = |v: &[Indicator]| v.iter().map(|i| i.citations.len()).sum::<usize>();
+        ind(&self.indicators)
+            + self
+                .circles
+                .iter()
+                .map(|c| c.citations.len() + ind(&c.indicators))
+                .sum::<usize>()
+            + self
+                .centers
+                .iter()
+                .map(|c| c.citations.len() + ind(&c.indicators))
+                .sum::<usize>()
+            + self
+                .rooms
+                .iter()
+                .map(|r| {
+                    r.citations.len()
+                        + ind(&r.indicators)
+                        + r.events.iter().map(|e| e.citations.len()).sum::<usize>()
+                })
+                .sum::<usize>()
+    }
+}

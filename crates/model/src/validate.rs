@@ -1,0 +1,410 @@
+//! The rules a dataset obeys before it may be imported. Every problem is reported with the id of
+//! the record it concerns, so that a researcher correcting the data file knows where to look.
+
+use crate::dataset::{Article, CityDataset, DatasetError, Indicator};
+use crate::normalise::Normalisation;
+use crate::quantity::{Citation, Quantity};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+
+/// One problem in a dataset: the record it concerns and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    pub record: String,
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.record, self.message)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+struct Checker {
+    errors: Vec<ValidationError>,
+}
+
+impl Checker {
+    fn fail(&mut self, record: &str, message: impl Into<String>) {
+        self.errors.push(ValidationError {
+            record: record.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn quantity(&mut self, record: &str, field: &str, q: Option<&Quantity>) {
+        if let Some(q) = q {
+            if !q.value.is_finite() || q.value < 0.0 {
+                self.fail(
+                    record,
+                    format!(
+                        "{field}: value {} is not a finite non-negative number",
+                        q.value
+                    ),
+                );
+            }
+            if q.unit.trim().is_empty() {
+                self.fail(record, format!("{field}: unit is empty"));
+            }
+        }
+    }
+
+    fn citations(
+        &mut self,
+        record: &str,
+        citations: &[Citation],
+        sources: &HashSet<&str>,
+        needs_supports: bool,
+    ) {
+        if citations.is_empty() {
+            self.fail(record, "has no citation");
+        }
+        for c in citations {
+            if !sources.contains(c.source.as_str()) {
+                self.fail(
+                    record,
+                    format!(
+                        "cites `{}`, which is not among the dataset's sources",
+                        c.source
+                    ),
+                );
+            }
+            if c.quote.trim().is_empty() {
+                self.fail(record, "has a citation with an empty quote");
+            }
+            if needs_supports && c.supports.is_empty() {
+                self.fail(
+                    record,
+                    format!(
+                        "citation \"{}\" does not say which fields it supports",
+                        c.quote
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Every populated field must be named by some citation's `supports`, and every name in
+    /// `supports` must be a field of the record.
+    fn cited(
+        &mut self,
+        record: &str,
+        citations: &[Citation],
+        known: &[&str],
+        populated: &[(&str, bool)],
+    ) {
+        let supported: BTreeSet<&str> = citations
+            .iter()
+            .flat_map(|c| c.supports.iter().map(String::as_str))
+            .collect();
+        for s in &supported {
+            if !known.contains(s) {
+                self.fail(
+                    record,
+                    format!(
+                        "a citation supports `{s}`, which is not a citable field (one of {})",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+        for (field, is_set) in populated {
+            if *is_set && !supported.contains(field) {
+                self.fail(
+                    record,
+                    format!("`{field}` is set but no citation supports it"),
+                );
+            }
+        }
+    }
+
+    fn indicators(&mut self, record: &str, indicators: &[Indicator], sources: &HashSet<&str>) {
+        let mut keys = HashSet::new();
+        for i in indicators {
+            let at = format!("{record} indicator `{}`", i.key);
+            if !keys.insert(i.key.as_str()) {
+                self.fail(&at, "key is used twice in the same record");
+            }
+            if i.quantity.is_none() && i.text.is_none() {
+                self.fail(&at, "has neither a quantity nor a text");
+            }
+            self.quantity(&at, "quantity", i.quantity.as_ref());
+            self.citations(&at, &i.citations, sources, false);
+        }
+    }
+}
+
+const CENTER_FIELDS: &[&str] = &[
+    "name",
+    "circle",
+    "address",
+    "floor_area",
+    "opening_hours",
+    "contacts",
+    "transit",
+    "service_items",
+];
+const ROOM_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "capacity",
+    "equipment",
+    "uses",
+    "address",
+    "floor",
+    "outdoor",
+    "open_24h",
+];
+const CIRCLE_FIELDS: &[&str] = &[
+    "name",
+    "walking_minutes",
+    "communities",
+    "residential_areas",
+    "villages",
+    "population",
+    "service_items",
+    "service_categories",
+];
+
+pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
+    let mut ck = Checker { errors: Vec::new() };
+    let city = d.city.id.as_str();
+    if city.is_empty()
+        || !city
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        ck.fail(
+            city,
+            "city id must be lower-case ASCII letters, digits and dashes",
+        );
+    }
+    let prefix = format!("{city}/");
+
+    let mut sources = HashSet::new();
+    for s in &d.sources {
+        if !sources.insert(s.file.as_str()) {
+            ck.fail(&s.file, "source is listed twice");
+        }
+    }
+    ck.indicators(city, &d.indicators, &sources);
+
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    let all_ids = d
+        .circles
+        .iter()
+        .map(|c| (c.id.as_str(), "circle"))
+        .chain(d.centers.iter().map(|c| (c.id.as_str(), "center")))
+        .chain(d.rooms.iter().map(|r| (r.id.as_str(), "room")));
+    for (id, kind) in all_ids {
+        if let Some(prev) = ids.insert(id, kind) {
+            ck.fail(id, format!("id is used twice (by a {prev} and a {kind})"));
+        }
+        let valid_chars = id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '/' | '_'));
+        if !id.starts_with(&prefix) || id.len() == prefix.len() || !valid_chars {
+            ck.fail(
+                id,
+                format!(
+                    "id must be `{prefix}` followed by lower-case ASCII, digits, `-`, `_` or `/`"
+                ),
+            );
+        }
+    }
+
+    for c in &d.circles {
+        let id = c.id.as_str();
+        ck.citations(id, &c.citations, &sources, true);
+        ck.indicators(id, &c.indicators, &sources);
+        for (field, n) in [
+            ("communities", &c.communities),
+            ("residential_areas", &c.residential_areas),
+            ("villages", &c.villages),
+            ("service_items", &c.service_items),
+            ("service_categories", &c.service_categories),
+        ] {
+            ck.quantity(id, field, n.count.as_ref());
+        }
+        ck.quantity(id, "population", c.population.as_ref());
+        ck.cited(
+            id,
+            &c.citations,
+            CIRCLE_FIELDS,
+            &[
+                ("name", true),
+                ("walking_minutes", c.walking_minutes.is_some()),
+                ("communities", !c.communities.is_empty()),
+                ("residential_areas", !c.residential_areas.is_empty()),
+                ("villages", !c.villages.is_empty()),
+                ("population", c.population.is_some()),
+                ("service_items", !c.service_items.is_empty()),
+                ("service_categories", !c.service_categories.is_empty()),
+            ],
+        );
+    }
+
+    for c in &d.centers {
+        let id = c.id.as_str();
+        ck.citations(id, &c.citations, &sources, true);
+        ck.indicators(id, &c.indicators, &sources);
+        if let Some(circle) = &c.circle
+            && ids.get(circle.as_str()) != Some(&"circle")
+        {
+            ck.fail(
+                id,
+                format!("circle `{circle}` is not a circle of this dataset"),
+            );
+        }
+        ck.quantity(id, "floor_area", c.floor_area.as_ref());
+        for h in &c.opening_hours {
+            match (h.open_24h, h.opens, h.closes) {
+                (true, None, None) => {}
+                (true, _, _) => ck.fail(
+                    id,
+                    "opening hours: a 24-hour line has no opening or closing time",
+                ),
+                (false, Some(o), Some(cl)) if o >= cl => {
+                    ck.fail(
+                        id,
+                        format!("opening hours: opens at {o} but closes at {cl}"),
+                    );
+                }
+                (false, None, _) | (false, _, None) => {
+                    ck.fail(id, "opening hours: a line needs both times, or open_24h")
+                }
+                _ => {}
+            }
+        }
+        for contact in &c.contacts {
+            if contact.name.is_none() && contact.phone.is_none() {
+                ck.fail(id, "a contact has neither a name nor a phone");
+            }
+        }
+        ck.cited(
+            id,
+            &c.citations,
+            CENTER_FIELDS,
+            &[
+                ("name", true),
+                ("circle", c.circle.is_some()),
+                ("address", c.address.is_some()),
+                ("floor_area", c.floor_area.is_some()),
+                ("opening_hours", !c.opening_hours.is_empty()),
+                ("contacts", !c.contacts.is_empty()),
+                ("transit", c.transit.is_some()),
+                ("service_items", !c.service_items.is_empty()),
+            ],
+        );
+    }
+
+    for r in &d.rooms {
+        let id = r.id.as_str();
+        ck.citations(id, &r.citations, &sources, true);
+        ck.indicators(id, &r.indicators, &sources);
+        if ids.get(r.center.as_str()) != Some(&"center") {
+            ck.fail(
+                id,
+                format!("center `{}` is not a center of this dataset", r.center),
+            );
+        }
+        if let Some(cap) = r.capacity {
+            match (cap.min, cap.max) {
+                (Some(min), Some(max)) if min > max => {
+                    ck.fail(id, format!("capacity: min {min} is greater than max {max}"));
+                }
+                (None, None) => {
+                    ck.fail(id, "capacity: give min, max or both, or leave capacity out")
+                }
+                _ => {}
+            }
+        }
+        for e in &r.events {
+            ck.citations(
+                &format!("{id} event `{}`", e.name),
+                &e.citations,
+                &sources,
+                false,
+            );
+        }
+        ck.cited(
+            id,
+            &r.citations,
+            ROOM_FIELDS,
+            &[
+                ("name", true),
+                ("description", r.description.is_some()),
+                ("capacity", r.capacity.is_some()),
+                ("equipment", !r.equipment.is_empty()),
+                ("uses", !r.uses.is_empty()),
+                ("address", r.address.is_some()),
+                ("floor", r.floor.is_some()),
+                ("outdoor", r.outdoor),
+                ("open_24h", r.open_24h),
+            ],
+        );
+    }
+    ck.errors
+}
+
+/// Every citation's quote must stand verbatim in its article (after the article's
+/// normalisation, where it has one).
+pub fn check_quotes(
+    d: &CityDataset,
+    articles: &[Article],
+) -> Result<Vec<ValidationError>, DatasetError> {
+    let mut texts: HashMap<&str, String> = HashMap::new();
+    for a in articles {
+        let text = match a.normalisation {
+            Some(rules) => Normalisation::from_toml(rules)
+                .map_err(|source| DatasetError::Normalisation {
+                    file: a.file.to_owned(),
+                    source,
+                })?
+                .apply(a.text),
+            None => a.text.to_owned(),
+        };
+        texts.insert(a.file, text);
+    }
+    let mut errors = Vec::new();
+    let mut check = |record: &str, citations: &[Citation]| {
+        for c in citations {
+            match texts.get(c.source.as_str()) {
+                None => errors.push(ValidationError {
+                    record: record.to_owned(),
+                    message: format!("cites `{}`, but the crate embeds no such article", c.source),
+                }),
+                Some(text) if !text.contains(c.quote.as_str()) => errors.push(ValidationError {
+                    record: record.to_owned(),
+                    message: format!("quote not found verbatim in {}: \"{}\"", c.source, c.quote),
+                }),
+                Some(_) => {}
+            }
+        }
+    };
+    let indicators =
+        |record: &str, list: &[Indicator], check: &mut dyn FnMut(&str, &[Citation])| {
+            for i in list {
+                check(&format!("{record} indicator `{}`", i.key), &i.citations);
+            }
+        };
+    indicators(&d.city.id, &d.indicators, &mut check);
+    for c in &d.circles {
+        check(&c.id, &c.citations);
+        indicators(&c.id, &c.indicators, &mut check);
+    }
+    for c in &d.centers {
+        check(&c.id, &c.citations);
+        indicators(&c.id, &c.indicators, &mut check);
+    }
+    for r in &d.rooms {
+        check(&r.id, &r.citations);
+        indicators(&r.id, &r.indicators, &mut check);
+        for e in &r.events {
+            check(&format!("{} event `{}`", r.id, e.name), &e.citations);
+        }
+    }
+    Ok(errors)
+}
