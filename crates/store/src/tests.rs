@@ -1,0 +1,100 @@
+use super::*;
+use std::path::PathBuf;
+
+fn temp_db(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dangqun-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("district.sqlite")
+}
+
+async fn counts(d: &District) -> (i64, i64, i64) {
+    (
+        d.count::<CenterRow>().await.expect("count"),
+        d.count::<RoomRow>().await.expect("count"),
+        d.fetch::<CitationRow>("city_id", &[d.city().to_owned()])
+            .await
+            .expect("fetch")
+            .len() as i64,
+    )
+}
+
+#[tokio::test]
+async fn import_is_idempotent_and_batch_reads_group_by_key() {
+    let dataset = city_korla::dataset().expect("korla dataset");
+    let district = District::open_sqlite("korla", &temp_db("idempotent"))
+        .await
+        .expect("open");
+    assert_eq!(district.stored_version().await.expect("version"), None);
+
+    let first = district.import(&dataset, false).await.expect("import");
+    let ImportOutcome::Imported { content_hash, .. } = first else {
+        panic!("{first:?}")
+    };
+    let again = district.import(&dataset, false).await.expect("re-import");
+    assert_eq!(
+        again,
+        ImportOutcome::UpToDate {
+            content_hash: content_hash.clone()
+        }
+    );
+    let forced = district
+        .import(&dataset, true)
+        .await
+        .expect("forced re-import");
+    assert!(matches!(forced, ImportOutcome::Imported { .. }));
+
+    let (centers, rooms, citations) = counts(&district).await;
+    assert_eq!(centers as usize, dataset.centers.len());
+    assert_eq!(rooms as usize, dataset.rooms.len());
+    assert_eq!(citations as usize, dataset.citation_count());
+
+    // One statement answers for every parent in the batch.
+    let center_ids: Vec<String> = dataset.centers.iter().map(|c| c.id.clone()).collect();
+    let before = district.statement_count();
+    let rooms_by_center = district
+        .fetch::<RoomRow>("center_id", &center_ids)
+        .await
+        .expect("rooms");
+    assert_eq!(district.statement_count() - before, 1);
+    assert_eq!(rooms_by_center.len(), dataset.rooms.len());
+    assert!(
+        rooms_by_center
+            .iter()
+            .all(|(key, room)| *key == room.center_id)
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_dataset_changes_nothing() {
+    let good = city_korla::dataset().expect("korla dataset");
+    let district = District::open_sqlite("korla", &temp_db("invalid"))
+        .await
+        .expect("open");
+    district.import(&good, false).await.expect("import");
+    let before = counts(&district).await;
+    let version = district.stored_version().await.expect("version");
+
+    let mut bad = good.clone();
+    let room = bad.rooms.first_mut().expect("a room");
+    room.capacity = Some(model::Capacity {
+        min: Some(9),
+        max: Some(3),
+    });
+    let bad_id = room.id.clone();
+    let err = district.import(&bad, false).await.expect_err("must refuse");
+    let message = err.to_string();
+    assert!(
+        message.contains(&bad_id) && message.contains("min 9 is greater than max 3"),
+        "{message}"
+    );
+
+    let mut other = good.clone();
+    other.city.id = "taiyuan".into();
+    assert!(matches!(
+        district.import(&other, false).await,
+        Err(StoreError::WrongCity { .. })
+    ));
+
+    assert_eq!(counts(&district).await, before);
+    assert_eq!(district.stored_version().await.expect("version"), version);
+}
