@@ -1,1 +1,107 @@
+//! dangqun's shared GraphQL schema. `graphql` is the only crate that knows async-graphql; it never
+//! names a concrete city: the server hands it the districts, and every list is a fan-out across
+//! them with DataLoaders batching each level into one statement per district.
 
+mod connection;
+mod enums;
+mod error;
+mod loader;
+mod query;
+mod types;
+
+pub use error::codes;
+pub use query::Query;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use loader::StoreLoader;
+use std::sync::Arc;
+use store::District;
+
+/// The districts, in the order the service lists them.
+#[derive(Debug, Clone)]
+pub struct Districts {
+    list: Vec<District>,
+}
+
+impl Districts {
+    pub fn new(list: Vec<District>) -> Self {
+        Self { list }
+    }
+
+    pub fn list(&self) -> &[District] {
+        &self.list
+    }
+
+    /// Position of the district serving `city`.
+    pub fn index_of(&self, city: &str) -> Option<usize> {
+        self.list.iter().position(|d| d.city() == city)
+    }
+
+    /// Position of the district an id belongs to: ids are prefixed by their city (`korla/…`,
+    /// `korla#…`, or the city id itself).
+    pub fn index_of_id(&self, id: &str) -> Option<usize> {
+        let city = id.split(['/', '#']).next().unwrap_or(id);
+        self.index_of(city)
+    }
+
+    pub fn get(&self, city: &str) -> Option<&District> {
+        self.index_of(city).map(|i| &self.list[i])
+    }
+}
+
+/// Limits that keep one query from costing the service too much.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The deepest useful query (cities → circles → centers → rooms → equipment → tag, with
+        // citations → source) is 9 levels deep.
+        Self {
+            max_depth: 16,
+            max_complexity: 20_000,
+        }
+    }
+}
+
+pub type DangqunSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema over `districts`.
+pub fn build_schema(districts: Arc<Districts>, limits: Limits) -> DangqunSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(districts)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .finish()
+}
+
+/// The schema as SDL, for `schema.graphql`. Needs no database.
+pub fn sdl() -> String {
+    build_schema(Arc::new(Districts::new(Vec::new())), Limits::default()).sdl()
+}
+
+/// Runs one GraphQL request with a fresh DataLoader (loaders cache per request, never across).
+pub async fn execute(
+    schema: &DangqunSchema,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let districts = schema
+        .data::<Arc<Districts>>()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(Districts::new(Vec::new())));
+    if let Err(e) = async_graphql::parser::parse_query(&request.query) {
+        let error = async_graphql::ServerError::new(format!("the query does not parse: {e}"), None);
+        return error::with_codes(
+            async_graphql::Response::from_errors(vec![error]),
+            codes::PARSE_FAILED,
+        );
+    }
+    let loader = DataLoader::new(StoreLoader { districts }, tokio::spawn);
+    let response = schema.execute(request.data(loader)).await;
+    error::with_codes(response, codes::VALIDATION_FAILED)
+}

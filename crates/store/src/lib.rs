@@ -132,3 +132,10 @@ impl District {
 
 #[cfg(test)]
 mod tests;
+
+impl District {
+    /// Checks the database answers; returns the stored dataset version.
+    pub async fn ping(&self) -> Result<Option<String>, StoreError> {
+        self.stored_version().await
+    }
+}

@@ -1,0 +1,192 @@
+//! The schema's enums. Each mirrors a `model` vocabulary value for value (a test holds them
+//! together), and each value is documented in Chinese and English for GraphiQL readers.
+
+use async_graphql::{Enum, EnumType};
+
+/// Looks a schema enum value up by its SCREAMING_CASE code, as stored in a district.
+pub(crate) fn from_code<E: EnumType>(code: &str) -> Option<E> {
+    E::items()
+        .iter()
+        .find(|item| item.name == code)
+        .map(|item| item.value)
+}
+
+/// How a number relates to the truth, as its source words it.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Qualifier {
+    /// 准确值 — stated plainly by the source ("400平方米").
+    Exact,
+    /// 约数 — approximately ("约2000", "近1万").
+    Approx,
+    /// 至少 — at least ("超过4000", "逾5000", "上百名", "500余册").
+    AtLeast,
+    /// 至多 — at most ("不超过", "以内").
+    AtMost,
+}
+
+/// The part of the year a schedule applies to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Season {
+    /// 夏季 — summer.
+    Summer,
+    /// 冬季 — winter.
+    Winter,
+    /// 全年 — the whole year (one schedule).
+    AllYear,
+}
+
+/// A day of the week.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Weekday {
+    /// 周一 — Monday.
+    Monday,
+    /// 周二 — Tuesday.
+    Tuesday,
+    /// 周三 — Wednesday.
+    Wednesday,
+    /// 周四 — Thursday.
+    Thursday,
+    /// 周五 — Friday.
+    Friday,
+    /// 周六 — Saturday.
+    Saturday,
+    /// 周日 — Sunday.
+    Sunday,
+}
+
+/// What a function room (功能室) is for; one category per room, assigned from its name and uses.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RoomCategory {
+    /// 政务与便民服务 — Government & convenience services (service halls, workstations).
+    GovernmentServices,
+    /// 党员教育 — Party education (party history halls, exhibitions).
+    PartyEducation,
+    /// 议事协商与调解 — Deliberation & mediation (residents' councils, liaison stations).
+    DeliberationMediation,
+    /// 法律服务 — Legal aid (legal consultation, mediation of disputes).
+    LegalAid,
+    /// 文化艺术 — Culture & arts (calligraphy, dance, cinema, heritage).
+    CultureArts,
+    /// 阅读 — Reading (libraries, reading rooms).
+    Reading,
+    /// 体育健身 — Sports & fitness.
+    SportsFitness,
+    /// 养老服务 — Elderly care (day care, meal points).
+    ElderlyCare,
+    /// 儿童与家庭 — Children & family (after-school classes, mother-and-baby rooms).
+    ChildrenFamily,
+    /// 青少年 — Youth.
+    Youth,
+    /// 健康 — Health (health checks, rehabilitation, counselling).
+    Health,
+    /// 生活服务 — Daily-life services (tools, washing, points supermarkets, cafés).
+    DailyLife,
+    /// 多功能 — Multipurpose.
+    Multipurpose,
+}
+
+/// Canonical equipment vocabulary; raw equipment text maps onto it, the raw text is kept.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum EquipmentTag {
+    /// 空调 — Air conditioner.
+    AirConditioner,
+    /// 投影 — Projector.
+    Projector,
+    /// 电脑 — Computer.
+    Computer,
+    /// 打印机 — Printer.
+    Printer,
+    /// 复印机 — Copier.
+    Copier,
+    /// 音响 — Sound system.
+    SoundSystem,
+    /// 话筒 — Microphone.
+    Microphone,
+    /// 电视 — TV.
+    Tv,
+    /// 显示屏 — Display screen (electronic and publicity screens).
+    DisplayScreen,
+    /// 饮水机 — Water dispenser (and free drinking water).
+    WaterDispenser,
+    /// 图书 — Books.
+    Books,
+    /// 报刊杂志 — Newspapers & magazines.
+    NewspapersMagazines,
+    /// 无线网络 — Wi-Fi.
+    Wifi,
+    /// 桌椅家具 — Tables, seating & shelves.
+    Furniture,
+    /// 文具与书画用品 — Stationery & art supplies.
+    Stationery,
+    /// 教学用具 — Teaching aids (blackboards).
+    TeachingAids,
+    /// 棋类与玩具 — Games & toys.
+    GamesToys,
+    /// 健身器材 — Fitness equipment.
+    FitnessEquipment,
+    /// 康复器材 — Rehabilitation equipment.
+    RehabilitationEquipment,
+    /// 健康检测设备 — Health-check devices.
+    HealthCheck,
+    /// 工具 — Tools.
+    Tools,
+    /// 农机具 — Agricultural machinery.
+    AgriculturalMachinery,
+    /// 清洗设备 — Cleaning equipment.
+    CleaningEquipment,
+    /// 自助服务设备 — Self-service terminal.
+    SelfServiceTerminal,
+    /// 手机充电 — Phone charging.
+    PhoneCharging,
+    /// 自动售货机 — Vending machine.
+    VendingMachine,
+    /// 展陈 — Exhibition displays.
+    Exhibition,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes<E: EnumType>() -> Vec<&'static str> {
+        E::items().iter().map(|i| i.name).collect()
+    }
+
+    #[test]
+    fn schema_enums_mirror_the_model_vocabularies() {
+        let model_codes = |all: &[&'static str]| all.to_vec();
+        assert_eq!(
+            codes::<RoomCategory>(),
+            model_codes(
+                &model::RoomCategory::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+            )
+        );
+        assert_eq!(
+            codes::<EquipmentTag>(),
+            model_codes(
+                &model::EquipmentTag::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+            )
+        );
+        assert_eq!(
+            codes::<Weekday>(),
+            model::Weekday::ALL.map(|d| d.as_str()).to_vec()
+        );
+        for s in [
+            model::Season::Summer,
+            model::Season::Winter,
+            model::Season::AllYear,
+        ] {
+            assert!(from_code::<Season>(s.as_str()).is_some());
+        }
+        for q in ["EXACT", "APPROX", "AT_LEAST", "AT_MOST"] {
+            assert_eq!(model::Qualifier::parse(q).map(|q| q.as_str()), Some(q));
+            assert!(from_code::<Qualifier>(q).is_some());
+        }
+    }
+}

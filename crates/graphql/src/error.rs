@@ -1,0 +1,78 @@
+//! Errors as clients see them: a clear message and a stable `extensions.code`. Internal causes
+//! are logged, never echoed (no SQL, no paths, no stack traces).
+
+use async_graphql::{Error, ErrorExtensions, Response};
+use std::sync::Arc;
+use store::StoreError;
+
+/// The `extensions.code` values the service returns. They are part of the contract.
+pub mod codes {
+    /// The query text does not parse.
+    pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The query parses but does not fit the schema (unknown field, wrong argument type…).
+    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// An argument has a value the service refuses (`first` over 100, an empty list…).
+    pub const BAD_ARGUMENT: &str = "BAD_ARGUMENT";
+    /// A city id that no district serves.
+    pub const UNKNOWN_CITY: &str = "UNKNOWN_CITY";
+    /// A cursor that was not issued by this service, or was altered.
+    pub const INVALID_CURSOR: &str = "INVALID_CURSOR";
+    /// A district failed to answer; the error names the city.
+    pub const DISTRICT_ERROR: &str = "DISTRICT_ERROR";
+    /// The HTTP request itself is malformed (not JSON, not a GraphQL request, too large).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// Anything else that went wrong inside the service.
+    pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
+}
+
+/// An error about one argument.
+pub(crate) fn bad_argument(
+    code: &'static str,
+    argument: &str,
+    message: impl Into<String>,
+) -> Error {
+    let argument = argument.to_owned();
+    Error::new(message).extend_with(move |_, e| {
+        e.set("code", code);
+        e.set("argument", argument.clone());
+    })
+}
+
+/// A district failed: log the cause, tell the client which city, and nothing else.
+pub(crate) fn district(err: Arc<StoreError>) -> Error {
+    let city = match &*err {
+        StoreError::Open { city, .. }
+        | StoreError::Migrate { city, .. }
+        | StoreError::WrongCity { city, .. }
+        | StoreError::Invalid { city, .. }
+        | StoreError::Query { city, .. } => city.clone(),
+    };
+    tracing::error!(error = %err, "district failed");
+    Error::new(format!("district `{city}` could not answer")).extend_with(move |_, e| {
+        e.set("code", codes::DISTRICT_ERROR);
+        e.set("city", city.clone());
+    })
+}
+
+/// Gives every error a code: async-graphql's own parse and validation errors come without one.
+/// `pre_execution` is the code for errors with no path (they stopped the request before any field
+/// ran); an uncoded error inside a field is internal.
+pub(crate) fn with_codes(mut response: Response, pre_execution: &'static str) -> Response {
+    for e in &mut response.errors {
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            let code = if e.path.is_empty() {
+                pre_execution
+            } else {
+                codes::INTERNAL
+            };
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+    response
+}

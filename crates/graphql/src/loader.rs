@@ -1,0 +1,89 @@
+//! One DataLoader for every batched read. A key names a table (by its row type), the column the
+//! batch is keyed by, and the key value; a batch becomes one `store` statement per district and
+//! column, run concurrently across districts.
+//!
+//! Delay: async-graphql's default 1 ms. Resolvers of one level are polled together before the
+//! timer fires, so one level becomes one batch; a shorter delay splits nothing further on this
+//! data, and a longer one only adds latency (see ARCHITECTURE.md).
+
+use crate::Districts;
+use async_graphql::dataloader::Loader;
+use futures::future::try_join_all;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use store::{StoreError, Table};
+
+/// The key of one batched read: rows of `T` whose column `by` equals `id`.
+pub struct Key<T> {
+    by: &'static str,
+    id: String,
+    _row: PhantomData<fn() -> T>,
+}
+
+impl<T> Key<T> {
+    pub fn new(by: &'static str, id: impl Into<String>) -> Self {
+        Self {
+            by,
+            id: id.into(),
+            _row: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        Self::new(self.by, self.id.clone())
+    }
+}
+impl<T> PartialEq for Key<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.by == other.by && self.id == other.id
+    }
+}
+impl<T> Eq for Key<T> {}
+impl<T> Hash for Key<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.by.hash(state);
+        self.id.hash(state);
+    }
+}
+
+/// Loads batches from the districts.
+pub struct StoreLoader {
+    pub(crate) districts: Arc<Districts>,
+}
+
+impl<T: Table + Clone + Send + Sync> Loader<Key<T>> for StoreLoader {
+    type Value = Vec<T>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Key<T>]) -> Result<HashMap<Key<T>, Vec<T>>, Self::Error> {
+        // Group by (district, column): one statement each.
+        let mut groups: HashMap<(usize, &'static str), Vec<String>> = HashMap::new();
+        for key in keys {
+            if let Some(index) = self.districts.index_of_id(&key.id) {
+                groups
+                    .entry((index, key.by))
+                    .or_default()
+                    .push(key.id.clone());
+            }
+        }
+        let fetches = groups.into_iter().map(|((index, by), ids)| {
+            let district = &self.districts.list()[index];
+            async move {
+                let rows = district.fetch::<T>(by, &ids).await?;
+                Ok::<_, StoreError>((by, rows))
+            }
+        });
+        let results = try_join_all(fetches).await.map_err(Arc::new)?;
+        let mut out: HashMap<Key<T>, Vec<T>> = HashMap::new();
+        for (by, rows) in results {
+            for (id, row) in rows {
+                out.entry(Key::new(by, id)).or_default().push(row);
+            }
+        }
+        Ok(out)
+    }
+}

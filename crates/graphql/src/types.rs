@@ -1,0 +1,696 @@
+//! The schema's object types. Each wraps a row read from a district; nested lists resolve
+//! through the request's DataLoader, so every level of a query is one batch per district.
+
+use crate::connection::{self, CenterConnection, RoomConnection};
+use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, Weekday};
+use crate::error;
+use crate::loader::{Key, StoreLoader};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use store::{
+    CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow, ContactRow,
+    EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow, RoomRow, ServiceItemRow,
+    SourceRow, Table, UseRow,
+};
+
+/// All rows of `T` whose column `by` equals `id`, through the request's DataLoader.
+pub(crate) async fn load<T: Table + Clone + Send + Sync>(
+    ctx: &Context<'_>,
+    by: &'static str,
+    id: &str,
+) -> Result<Vec<T>> {
+    let loader = ctx.data::<DataLoader<StoreLoader>>()?;
+    Ok(loader
+        .load_one(Key::new(by, id))
+        .await
+        .map_err(error::district)?
+        .unwrap_or_default())
+}
+
+/// The row of `T` with this id, if any.
+pub(crate) async fn load_by_id<T: Table + Clone + Send + Sync>(
+    ctx: &Context<'_>,
+    id: &str,
+) -> Result<Option<T>> {
+    Ok(load::<T>(ctx, "id", id).await?.into_iter().next())
+}
+
+fn code<E: async_graphql::EnumType>(what: &str, code: &str) -> Result<E> {
+    enums::from_code(code).ok_or_else(|| {
+        tracing::error!(what, code, "unknown code stored in a district");
+        async_graphql::Error::new("the service holds a value it does not recognise")
+    })
+}
+
+fn list(values: &str) -> Vec<String> {
+    values
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn time(minutes: Option<i64>) -> Option<String> {
+    minutes
+        .and_then(|m| u16::try_from(m).ok())
+        .and_then(model::TimeOfDay::from_minutes)
+        .map(|t| t.to_string())
+}
+
+/// A number taken from a source, with the source's qualifier and a unit.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Quantity {
+    /// The number as the source gives it.
+    pub value: f64,
+    /// EXACT, APPROX, AT_LEAST or AT_MOST, as the source words it ("超过4000" is AT_LEAST 4000).
+    pub qualifier: Qualifier,
+    /// Unit: `m²`, `people`, `books`, `CNY`, `km`, `items`…
+    pub unit: String,
+}
+
+impl Quantity {
+    pub(crate) fn from_row(row: Option<QuantityRow>) -> Result<Option<Self>> {
+        row.map(|q| {
+            Ok(Quantity {
+                value: q.value,
+                qualifier: code("qualifier", &q.qualifier)?,
+                unit: q.unit,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// A source article a dataset was transcribed from.
+pub struct Source(pub SourceRow);
+
+#[Object]
+impl Source {
+    /// Stable id: `<city>/<file>`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// File name of the article, as in the project's seeds.
+    async fn file(&self) -> &str {
+        &self.0.file
+    }
+    /// The article's title, in Chinese.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// English rendering of the title.
+    async fn title_en(&self) -> Option<&str> {
+        self.0.title_en.as_deref()
+    }
+    /// Who published it (newspaper, media center, official account).
+    async fn publisher(&self) -> Option<&str> {
+        self.0.publisher.as_deref()
+    }
+    /// ISO 8601 date or date-time (+08:00) as far as the article gives it; null when it gives none.
+    async fn published_at(&self) -> Option<&str> {
+        self.0.published_at.as_deref()
+    }
+    /// How the article was treated: what was skipped, how it was normalised.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The city whose dataset this article supports.
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
+    }
+}
+
+/// Where a fact comes from: an article and the sentence quoted from it.
+pub struct Citation(pub CitationRow);
+
+#[Object]
+impl Citation {
+    /// The article.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Source> {
+        load_by_id::<SourceRow>(ctx, &self.0.source_id)
+            .await?
+            .map(Source)
+            .ok_or_else(|| {
+                async_graphql::Error::new(
+                    "a citation refers to a source the district does not hold",
+                )
+            })
+    }
+    /// The supporting text, verbatim from the article (Taiyuan's after its documented
+    /// normalisation to simplified characters).
+    async fn quote(&self) -> &str {
+        &self.0.quote
+    }
+    /// Which fields of the record this quote supports (`capacity`, `equipment`…); empty for
+    /// indicators and events, which cite as a whole.
+    async fn supports(&self) -> Vec<String> {
+        list(&self.0.supports)
+    }
+}
+
+async fn citations(ctx: &Context<'_>, owner: &str) -> Result<Vec<Citation>> {
+    Ok(load::<CitationRow>(ctx, "owner_id", owner)
+        .await?
+        .into_iter()
+        .map(Citation)
+        .collect())
+}
+
+async fn indicators(ctx: &Context<'_>, owner: &str) -> Result<Vec<Indicator>> {
+    Ok(load::<IndicatorRow>(ctx, "owner_id", owner)
+        .await?
+        .into_iter()
+        .map(Indicator)
+        .collect())
+}
+
+/// A named figure the sources give without a typed field: investments, average areas, counts of
+/// centers built, books held, windows, members…
+pub struct Indicator(pub IndicatorRow);
+
+#[Object]
+impl Indicator {
+    /// Stable snake_case key (`investment`, `books_held`), unique within its record.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// What it measures, in Chinese.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What it measures, in English.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The figure, when it is a number.
+    async fn quantity(&self) -> Result<Option<Quantity>> {
+        Quantity::from_row(self.0.quantity())
+    }
+    /// The fact in the source's words, when it is not a number ("全覆盖").
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+    /// Where it is stated.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}
+
+/// A city (district) and its service network.
+pub struct City(pub CityRow);
+
+#[Object]
+impl City {
+    /// Lower-case city id, the prefix of every other id of this city (`korla`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Chinese name (库尔勒市).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// Province-level division, in Chinese (新疆维吾尔自治区, 上海市).
+    async fn province(&self) -> &str {
+        &self.0.province
+    }
+    /// Province-level division, in English.
+    async fn province_en(&self) -> &str {
+        &self.0.province_en
+    }
+    /// The part of the city the sources cover (尖草坪区), when narrower than the city.
+    async fn area(&self) -> Option<&str> {
+        self.0.area.as_deref()
+    }
+    /// English rendering of `area`.
+    async fn area_en(&self) -> Option<&str> {
+        self.0.area_en.as_deref()
+    }
+    /// The service circles (服务圈) of this city; empty when its sources name none.
+    async fn service_circles(&self, ctx: &Context<'_>) -> Result<Vec<ServiceCircle>> {
+        Ok(load::<CircleRow>(ctx, "city_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(ServiceCircle)
+            .collect())
+    }
+    /// This city's service centers, in the sources' order.
+    async fn centers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<CenterConnection> {
+        connection::centers(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
+    }
+    /// This city's function rooms, in the sources' order.
+    async fn rooms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<RoomConnection> {
+        connection::rooms(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
+    }
+    /// City-wide figures about the centers (investments, averages, counts of centers built).
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        indicators(ctx, &self.0.id).await
+    }
+    /// The articles this city's dataset was transcribed from.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
+        Ok(load::<SourceRow>(ctx, "city_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(Source)
+            .collect())
+    }
+    /// Every citation in this city's dataset: the complete provenance of its facts.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        Ok(load::<CitationRow>(ctx, "city_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(Citation)
+            .collect())
+    }
+}
+
+/// A count the source states and/or the names it lists. Either may be missing: "7个社区" gives a
+/// count without names; a list of communities without a total gives names and a null count.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct NamedCount {
+    /// The count as the source states it; null when it states none (never derived from `names`).
+    pub count: Option<Quantity>,
+    /// The names the source lists, in its order.
+    pub names: Vec<String>,
+}
+
+/// A service circle (服务圈): the area a network of centers serves within walking distance.
+pub struct ServiceCircle(pub CircleRow);
+
+impl ServiceCircle {
+    async fn named_count(&self, ctx: &Context<'_>, kind: &str) -> Result<NamedCount> {
+        let counts = load::<CircleCountRow>(ctx, "circle_id", &self.0.id).await?;
+        let names = load::<CircleNameRow>(ctx, "circle_id", &self.0.id).await?;
+        let count = counts
+            .into_iter()
+            .find(|c| c.kind == kind)
+            .map(|c| QuantityRow {
+                value: c.value,
+                qualifier: c.qualifier,
+                unit: c.unit,
+            });
+        Ok(NamedCount {
+            count: Quantity::from_row(count)?,
+            names: names
+                .into_iter()
+                .filter(|n| n.kind == kind)
+                .map(|n| n.name)
+                .collect(),
+        })
+    }
+}
+
+#[Object]
+impl ServiceCircle {
+    /// Stable id, prefixed by city.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Chinese name (十五分钟党建服务圈).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The city it belongs to.
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
+    }
+    /// Walking time the circle promises, in minutes; null when the source gives none.
+    async fn walking_minutes(&self) -> Option<i64> {
+        self.0.walking_minutes
+    }
+    /// The centers that anchor or belong to the circle.
+    async fn centers(&self, ctx: &Context<'_>) -> Result<Vec<ServiceCenter>> {
+        Ok(load::<CenterRow>(ctx, "circle_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(ServiceCenter)
+            .collect())
+    }
+    /// Communities (社区) covered.
+    async fn communities(&self, ctx: &Context<'_>) -> Result<NamedCount> {
+        self.named_count(ctx, "communities").await
+    }
+    /// Residential areas (居民区) covered.
+    async fn residential_areas(&self, ctx: &Context<'_>) -> Result<NamedCount> {
+        self.named_count(ctx, "residential_areas").await
+    }
+    /// Villages (村, 行政村) covered.
+    async fn villages(&self, ctx: &Context<'_>) -> Result<NamedCount> {
+        self.named_count(ctx, "villages").await
+    }
+    /// Population served; null when the source does not say.
+    async fn population(&self) -> Result<Option<Quantity>> {
+        Quantity::from_row(self.0.population())
+    }
+    /// Service items (服务事项) offered across the circle.
+    async fn service_items(&self, ctx: &Context<'_>) -> Result<NamedCount> {
+        self.named_count(ctx, "service_items").await
+    }
+    /// Service categories (服务类别) the items are grouped into.
+    async fn service_categories(&self, ctx: &Context<'_>) -> Result<NamedCount> {
+        self.named_count(ctx, "service_categories").await
+    }
+    /// Other figures about the circle.
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        indicators(ctx, &self.0.id).await
+    }
+    /// A transcriber's note on a judgement call (never a fact).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Where the circle's facts are stated.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}
+
+/// One line of a timetable.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct OpeningHours {
+    /// The season the line applies to.
+    pub season: Season,
+    /// The days it covers; null when the source gives hours without naming days.
+    pub days: Option<Vec<Weekday>>,
+    /// Opening time, `HH:MM`; null for a 24-hour line.
+    pub opens: Option<String>,
+    /// Closing time, `HH:MM`; null for a 24-hour line.
+    pub closes: Option<String>,
+    /// Open around the clock.
+    pub open_24h: bool,
+}
+
+/// Someone to contact.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Contact {
+    /// Name, as published.
+    pub name: Option<String>,
+    /// Phone number, as published.
+    pub phone: Option<String>,
+}
+
+/// A party-and-masses service center (党群服务中心).
+#[derive(Clone)]
+pub struct ServiceCenter(pub CenterRow);
+
+#[Object]
+impl ServiceCenter {
+    /// Stable id, prefixed by city (`korla/kongque`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Chinese name, as the source gives it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The city it belongs to.
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
+    }
+    /// The service circle it anchors or belongs to; null when the source names none.
+    async fn circle(&self, ctx: &Context<'_>) -> Result<Option<ServiceCircle>> {
+        match &self.0.circle_id {
+            Some(id) => Ok(load_by_id::<CircleRow>(ctx, id).await?.map(ServiceCircle)),
+            None => Ok(None),
+        }
+    }
+    /// Address in Chinese, as published.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// English rendering of the address.
+    async fn address_en(&self) -> Option<&str> {
+        self.0.address_en.as_deref()
+    }
+    /// Floor area, with the source's qualifier ("超过4000平方米" is AT_LEAST 4000 m²).
+    async fn floor_area(&self) -> Result<Option<Quantity>> {
+        Quantity::from_row(self.0.floor_area())
+    }
+    /// Opening hours by season; empty when the source gives none.
+    async fn opening_hours(&self, ctx: &Context<'_>) -> Result<Vec<OpeningHours>> {
+        load::<OpeningHoursRow>(ctx, "center_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|h| {
+                let days = h
+                    .days
+                    .map(|d| {
+                        list(&d)
+                            .iter()
+                            .map(|d| code::<Weekday>("weekday", d))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .transpose()?;
+                Ok(OpeningHours {
+                    season: code("season", &h.season)?,
+                    days,
+                    opens: time(h.opens),
+                    closes: time(h.closes),
+                    open_24h: h.open_24h,
+                })
+            })
+            .collect()
+    }
+    /// Contacts, as published.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        Ok(load::<ContactRow>(ctx, "center_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|c| Contact {
+                name: c.name,
+                phone: c.phone,
+            })
+            .collect())
+    }
+    /// How to get there by public transport, in Chinese.
+    async fn transit(&self) -> Option<&str> {
+        self.0.transit.as_deref()
+    }
+    /// English rendering of `transit`.
+    async fn transit_en(&self) -> Option<&str> {
+        self.0.transit_en.as_deref()
+    }
+    /// The center's function rooms and spaces, in the source's order.
+    async fn rooms(&self, ctx: &Context<'_>) -> Result<Vec<FunctionRoom>> {
+        Ok(load::<RoomRow>(ctx, "center_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(FunctionRoom)
+            .collect())
+    }
+    /// Services and functions the source lists for the center.
+    async fn service_items(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(load::<ServiceItemRow>(ctx, "center_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|s| s.item)
+            .collect())
+    }
+    /// Other figures about the center.
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        indicators(ctx, &self.0.id).await
+    }
+    /// A transcriber's note on a judgement call (never a fact).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Where the center's facts are stated.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}
+
+/// How many people a room holds; either end may be unknown ("上百名" is min 100, max null).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Capacity {
+    /// Fewest people the source gives, or null.
+    pub min: Option<i64>,
+    /// Most people the source gives, or null.
+    pub max: Option<i64>,
+}
+
+/// One piece of equipment: the source's words and the canonical tag they map onto.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EquipmentItem {
+    /// As the source words it (`圆桌`, `免费Wi-Fi`).
+    pub name: String,
+    /// Canonical tag; null when the vocabulary has none for it.
+    pub tag: Option<EquipmentTag>,
+}
+
+/// Something that happens in a room again and again.
+pub struct Event(pub EventRow);
+
+#[Object]
+impl Event {
+    /// Chinese name (红色经典影片放映).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// When, in the source's words (夏季每周五20点).
+    async fn schedule(&self) -> Option<&str> {
+        self.0.schedule.as_deref()
+    }
+    /// The season it runs in, when the source says.
+    async fn season(&self) -> Result<Option<Season>> {
+        self.0
+            .season
+            .as_deref()
+            .map(|s| code("season", s))
+            .transpose()
+    }
+    /// The weekday it runs on, when the source says.
+    async fn weekday(&self) -> Result<Option<Weekday>> {
+        self.0
+            .weekday
+            .as_deref()
+            .map(|s| code("weekday", s))
+            .transpose()
+    }
+    /// Start time, `HH:MM`, when the source says.
+    async fn starts_at(&self) -> Option<String> {
+        time(self.0.starts_at)
+    }
+    /// Where it is stated.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}
+
+/// A function room (功能室) or named space of a center.
+#[derive(Clone)]
+pub struct FunctionRoom(pub RoomRow);
+
+#[Object]
+impl FunctionRoom {
+    /// Stable id, prefixed by city (`korla/kongque/legal-consultation`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Chinese name, as the source gives it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The city it belongs to.
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
+    }
+    /// The center it belongs to.
+    async fn center(&self, ctx: &Context<'_>) -> Result<Option<ServiceCenter>> {
+        Ok(load_by_id::<CenterRow>(ctx, &self.0.center_id)
+            .await?
+            .map(ServiceCenter))
+    }
+    /// Category in the shared taxonomy.
+    async fn category(&self) -> Result<RoomCategory> {
+        code("room category", &self.0.category)
+    }
+    /// The category's Chinese label, for chart legends.
+    async fn category_name(&self) -> Option<&'static str> {
+        model::RoomCategory::parse(&self.0.category).map(|c| c.label_zh())
+    }
+    /// The category's English label, for chart legends.
+    async fn category_name_en(&self) -> Option<&'static str> {
+        model::RoomCategory::parse(&self.0.category).map(|c| c.label_en())
+    }
+    /// What the source says the room is, in Chinese.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// How many people it holds; null when the source gives no capacity.
+    async fn capacity(&self) -> Option<Capacity> {
+        (self.0.capacity_min.is_some() || self.0.capacity_max.is_some()).then_some(Capacity {
+            min: self.0.capacity_min,
+            max: self.0.capacity_max,
+        })
+    }
+    /// Equipment as listed by the source, each with its canonical tag.
+    async fn equipment(&self, ctx: &Context<'_>) -> Result<Vec<EquipmentItem>> {
+        load::<EquipmentRow>(ctx, "room_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                Ok(EquipmentItem {
+                    tag: e
+                        .tag
+                        .as_deref()
+                        .map(|t| code("equipment tag", t))
+                        .transpose()?,
+                    name: e.name,
+                })
+            })
+            .collect()
+    }
+    /// What the room is used for, in the source's words.
+    async fn uses(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(load::<UseRow>(ctx, "room_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|u| u.use_text)
+            .collect())
+    }
+    /// Where the room is, when it is not in the center's own building; null otherwise.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Which floor of the center, in the source's words (一楼).
+    async fn floor(&self) -> Option<&str> {
+        self.0.floor.as_deref()
+    }
+    /// True when the source places the space outdoors (false: the source does not say so).
+    async fn outdoor(&self) -> bool {
+        self.0.outdoor
+    }
+    /// True when the source says the space or its service runs around the clock.
+    async fn open_24h(&self) -> bool {
+        self.0.open_24h
+    }
+    /// Recurring events held in the room.
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<Event>> {
+        Ok(load::<EventRow>(ctx, "room_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(Event)
+            .collect())
+    }
+    /// Other figures about the room (books held, members…).
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        indicators(ctx, &self.0.id).await
+    }
+    /// A transcriber's note on a judgement call (never a fact).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Where the room's facts are stated.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}

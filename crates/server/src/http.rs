@@ -1,0 +1,213 @@
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` with its assets built into the binary,
+//! and `GET /health`. Errors are JSON with a stable `extensions.code`; internal causes are logged,
+//! never echoed.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use graphql::{DangqunSchema, Districts, codes};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+#[derive(Clone)]
+struct AppState {
+    schema: DangqunSchema,
+}
+
+/// The router. Tests drive it on a random port; `dangqun serve` on the configured one.
+pub fn app(schema: DangqunSchema, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/", get(graphiql))
+        .route("/graphiql/{file}", get(graphiql_asset))
+        .route("/health", get(health))
+        .fallback(not_found)
+        // The handlers read the body as `Bytes`, which honours this limit (async-graphql-axum's
+        // streaming extractor would not).
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(AppState { schema })
+}
+
+/// A request-level error (the body is not a GraphQL request at all), GraphQL-shaped.
+fn request_error(status: StatusCode, message: impl Into<String>) -> Response {
+    let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
+    (status, Json(body)).into_response()
+}
+
+async fn run(state: &AppState, request: async_graphql::Request) -> Response {
+    let response = graphql::execute(&state.schema, request).await;
+    async_graphql_axum::GraphQLResponse::from(response).into_response()
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return request_error(
+                rejection.status(),
+                format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                ),
+            );
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format!("the request body is not valid JSON: {e}"),
+            );
+        }
+    };
+    if value.is_array() {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported: send one operation per request",
+        );
+    }
+    match serde_json::from_value::<async_graphql::Request>(value) {
+        Ok(request) => run(&state, request).await,
+        Err(e) => request_error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the body is not a GraphQL request (`query`, optional `variables` and `operationName`): {e}"
+            ),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return request_error(StatusCode::BAD_REQUEST, "the query string is malformed");
+    };
+    let Some(query) = params.query else {
+        return request_error(StatusCode::BAD_REQUEST, "missing `query` parameter");
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str::<serde_json::Value>(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(e) => {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("`variables` is not valid JSON: {e}"),
+                );
+            }
+        }
+    }
+    run(&state, request).await
+}
+
+const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql/index.html");
+const GRAPHIQL_ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/graphiql/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+    ),
+    (
+        "graphiql.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/graphiql/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/graphiql/graphiql.min.css"),
+    ),
+    (
+        "LICENSES.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../assets/graphiql/LICENSES.txt"),
+    ),
+];
+
+async fn graphiql() -> Html<&'static str> {
+    Html(GRAPHIQL_HTML)
+}
+
+async fn graphiql_asset(Path(file): Path<String>) -> Response {
+    match GRAPHIQL_ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => not_found().await,
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let Some(districts) = state.schema.data::<Arc<Districts>>() else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "status": "down" })),
+        )
+            .into_response();
+    };
+    let checks = futures::future::join_all(districts.list().iter().map(|d| async move {
+        let started = std::time::Instant::now();
+        let result = d.ping().await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok(version) => json!({ "city": d.city(), "status": "up", "latencyMs": latency_ms, "datasetVersion": version }),
+            Err(e) => {
+                tracing::warn!(city = d.city(), error = %e, "health check failed");
+                json!({ "city": d.city(), "status": "down", "latencyMs": latency_ms })
+            }
+        }
+    }))
+    .await;
+    let up = checks.iter().filter(|c| c["status"] == "up").count();
+    let status = if up == checks.len() {
+        "up"
+    } else if up > 0 {
+        "degraded"
+    } else {
+        "down"
+    };
+    let code = if up > 0 {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(json!({ "status": status, "districts": checks }))).into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "message": "not found: GraphQL is served at /graphql, GraphiQL at /", "extensions": { "code": "NOT_FOUND" } }] }))).into_response()
+}

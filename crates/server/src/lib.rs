@@ -1,0 +1,79 @@
+//! The `dangqun` service: configuration, the district set-up, and the HTTP surface. `server` is
+//! the only crate that knows axum, the CLI and the city crates; it hands `graphql` the districts.
+
+mod config;
+mod http;
+
+pub use config::Config;
+pub use http::app;
+
+use graphql::{DangqunSchema, Districts, Limits};
+use model::{CityDataset, DatasetError};
+use std::sync::Arc;
+use store::{District, ImportOutcome, StoreError};
+
+/// Loads a city crate's dataset: parsed, validated, every quote checked against its article.
+pub type DatasetLoader = fn() -> Result<CityDataset, DatasetError>;
+
+/// The cities this binary serves, in the service's order, each with its dataset loader.
+pub const CITIES: &[(&str, DatasetLoader)] = &[
+    ("korla", city_korla::dataset),
+    ("taiyuan", city_taiyuan::dataset),
+    ("suzhou", city_suzhou::dataset),
+    ("jinshan", city_jinshan::dataset),
+];
+
+/// What stops the service or an import. Each names the city and what is wrong, in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("city `{0}` is not served by this binary (known: korla, taiyuan, suzhou, jinshan)")]
+    UnknownCity(String),
+    #[error("city `{city}`: its dataset is invalid, nothing was imported: {source}")]
+    Dataset {
+        city: String,
+        #[source]
+        source: DatasetError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Opens the district of `city` under the configured data folder.
+pub async fn open_district(config: &Config, city: &str) -> Result<District, ServerError> {
+    Ok(District::open_sqlite(city, &config.database_path(city)).await?)
+}
+
+/// Loads `city`'s dataset (validated, every quote checked) and imports it unless the district
+/// already holds exactly that version (`force` imports anyway).
+pub async fn import_city(district: &District, force: bool) -> Result<ImportOutcome, ServerError> {
+    let city = district.city();
+    let (_, load) = CITIES
+        .iter()
+        .find(|(id, _)| *id == city)
+        .ok_or_else(|| ServerError::UnknownCity(city.to_owned()))?;
+    let dataset = load().map_err(|source| ServerError::Dataset {
+        city: city.to_owned(),
+        source,
+    })?;
+    Ok(district.import(&dataset, force).await?)
+}
+
+/// Opens every district, migrating it and importing its dataset when it is missing, empty or
+/// older than the binary's, and returns them in the service's order.
+pub async fn prepare_districts(config: &Config) -> Result<Districts, ServerError> {
+    let mut list = Vec::with_capacity(CITIES.len());
+    for (city, _) in CITIES {
+        let district = open_district(config, city).await?;
+        match import_city(&district, false).await? {
+            ImportOutcome::UpToDate { .. } => tracing::info!(city, "district is up to date"),
+            ImportOutcome::Imported { rows, .. } => tracing::info!(city, rows, "district imported"),
+        }
+        list.push(district);
+    }
+    Ok(Districts::new(list))
+}
+
+/// The schema over prepared districts.
+pub fn schema(districts: Districts) -> DangqunSchema {
+    graphql::build_schema(Arc::new(districts), Limits::default())
+}
