@@ -1,1 +1,22 @@
+//! End-to-end tests: the real service on a random loopback port, driven over HTTP.
+//!
+//! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`
+//!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
+//! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
+//! - `pagination`: walking cursors across districts.
+//! - `batching`: SQL statements per request stay bounded by levels × districts.
+//! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 
+#[path = "e2e/support.rs"]
+mod support;
+
+#[path = "e2e/batching.rs"]
+mod batching;
+#[path = "e2e/cli.rs"]
+mod cli;
+#[path = "e2e/http.rs"]
+mod http;
+#[path = "e2e/pagination.rs"]
+mod pagination;
+#[path = "e2e/queries.rs"]
+mod queries;

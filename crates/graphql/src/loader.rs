@@ -2,9 +2,7 @@
 //! batch is keyed by, and the key value; a batch becomes one `store` statement per district and
 //! column, run concurrently across districts.
 //!
-//! Delay: async-graphql's default 1 ms. Resolvers of one level are polled together before the
-//! timer fires, so one level becomes one batch; a shorter delay splits nothing further on this
-//! data, and a longer one only adds latency (see ARCHITECTURE.md).
+//! Delay: see [`crate::BATCH_DELAY`].
 
 use crate::Districts;
 use async_graphql::dataloader::Loader;

@@ -13,6 +13,8 @@ use store::{CenterRow, CircleRow, CityRow, RoomRow, SourceRow};
 #[derive(Default)]
 pub struct Query;
 
+/// Entry points. Lists that span cities take `cities` (omit it for every city); answers come
+/// from each city's district, queried concurrently, merged in the service's city order.
 #[Object]
 impl Query {
     /// Every city the service federates, in the service's order.

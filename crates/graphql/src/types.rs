@@ -84,6 +84,7 @@ impl Quantity {
 /// A source article a dataset was transcribed from.
 pub struct Source(pub SourceRow);
 
+/// A source article a dataset was transcribed from.
 #[Object]
 impl Source {
     /// Stable id: `<city>/<file>`.
@@ -123,6 +124,7 @@ impl Source {
 /// Where a fact comes from: an article and the sentence quoted from it.
 pub struct Citation(pub CitationRow);
 
+/// Where a fact comes from: an article and the sentence quoted from it.
 #[Object]
 impl Citation {
     /// The article.
@@ -168,6 +170,8 @@ async fn indicators(ctx: &Context<'_>, owner: &str) -> Result<Vec<Indicator>> {
 /// centers built, books held, windows, members…
 pub struct Indicator(pub IndicatorRow);
 
+/// A named figure the sources give without a typed field: investments, average areas, counts of
+/// centers built, books held, windows, members…
 #[Object]
 impl Indicator {
     /// Stable snake_case key (`investment`, `books_held`), unique within its record.
@@ -199,6 +203,7 @@ impl Indicator {
 /// A city (district) and its service network.
 pub struct City(pub CityRow);
 
+/// A city (district) and its service network.
 #[Object]
 impl City {
     /// Lower-case city id, the prefix of every other id of this city (`korla`).
@@ -313,6 +318,7 @@ impl ServiceCircle {
     }
 }
 
+/// A service circle (服务圈): the area a network of centers serves within walking distance.
 #[Object]
 impl ServiceCircle {
     /// Stable id, prefixed by city.
@@ -409,6 +415,7 @@ pub struct Contact {
 #[derive(Clone)]
 pub struct ServiceCenter(pub CenterRow);
 
+/// A party-and-masses service center (党群服务中心).
 #[Object]
 impl ServiceCenter {
     /// Stable id, prefixed by city (`korla/kongque`).
@@ -541,6 +548,7 @@ pub struct EquipmentItem {
 /// Something that happens in a room again and again.
 pub struct Event(pub EventRow);
 
+/// Something that happens in a room again and again.
 #[Object]
 impl Event {
     /// Chinese name (红色经典影片放映).
@@ -585,6 +593,7 @@ impl Event {
 #[derive(Clone)]
 pub struct FunctionRoom(pub RoomRow);
 
+/// A function room (功能室) or named space of a center.
 #[Object]
 impl FunctionRoom {
     /// Stable id, prefixed by city (`korla/kongque/legal-consultation`).

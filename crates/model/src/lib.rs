@@ -25,7 +25,7 @@ pub use validate::{ValidationError, check_quotes};
 /// Declares a city crate's data: its dataset file and the articles it was transcribed from, all
 /// embedded in the binary so that a district can be imported with no file system or network.
 ///
-/// ```ignore
+/// ```text
 /// model::city_data! {
 ///     dataset: "../data/dataset.toml",
 ///     articles: [

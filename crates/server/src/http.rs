@@ -74,6 +74,12 @@ async fn graphql_post(
             "batched requests are not supported: send one operation per request",
         );
     }
+    if !value.get("query").is_some_and(serde_json::Value::is_string) {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "the body is not a GraphQL request: it needs a string `query` (and optional `variables`, `operationName`)",
+        );
+    }
     match serde_json::from_value::<async_graphql::Request>(value) {
         Ok(request) => run(&state, request).await,
         Err(e) => request_error(

@@ -1,0 +1,212 @@
+//! The HTTP surface: bad requests get clear JSON errors with stable codes, never a panic or 500.
+
+use crate::support::{error_codes, graphql, request, shared};
+use serde_json::json;
+
+#[test]
+fn malformed_json_is_a_400_with_a_code() {
+    let reply = request(
+        shared().addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        b"{\"query\": ",
+    );
+    assert_eq!(reply.status, 400);
+    let body = reply.json();
+    assert_eq!(error_codes(&body), ["BAD_REQUEST"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not valid JSON")
+    );
+}
+
+#[test]
+fn a_body_that_is_not_a_graphql_request_is_a_400() {
+    let reply = request(
+        shared().addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        br#"{"q": 1}"#,
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
+}
+
+#[test]
+fn batches_are_refused() {
+    let body = json!([{ "query": "{ cities { id } }" }, { "query": "{ cities { id } }" }]);
+    let reply = request(
+        shared().addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
+}
+
+#[test]
+fn an_oversized_body_is_refused_before_it_is_read() {
+    let query = format!("{{ cities {{ id }} }} # {}", "x".repeat(100 * 1024));
+    let body = json!({ "query": query }).to_string();
+    let reply = request(
+        shared().addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 413, "{}", reply.text());
+    assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
+}
+
+#[test]
+fn a_query_that_does_not_parse_has_a_parse_code() {
+    let response = graphql(shared().addr, "{ cities { id ", json!(null));
+    assert_eq!(error_codes(&response), ["GRAPHQL_PARSE_FAILED"]);
+    assert!(response.get("data").is_none_or(|d| d.is_null()));
+}
+
+#[test]
+fn errors_never_leak_internals() {
+    for query in [
+        "{ nope }",
+        "{ rooms(first: -1) { totalCount } }",
+        "{ rooms(after: \"x\") { totalCount } }",
+    ] {
+        let text = graphql(shared().addr, query, json!(null))
+            .to_string()
+            .to_lowercase();
+        for leak in ["select ", "sqlite", "panicked", "src/", ".rs:"] {
+            assert!(!text.contains(leak), "{query} leaked `{leak}`: {text}");
+        }
+    }
+}
+
+#[test]
+fn get_serves_queries_with_variables() {
+    let path = "/graphql?query=query%20C(%24id%3AID!)%7Bcity(id%3A%24id)%7BnameEn%7D%7D&variables=%7B%22id%22%3A%22suzhou%22%7D";
+    let reply = request(shared().addr, "GET", path, None, b"");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        json!({ "data": { "city": { "nameEn": "Suzhou" } } })
+    );
+
+    let reply = request(shared().addr, "GET", "/graphql", None, b"");
+    assert_eq!(reply.status, 400);
+    assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
+}
+
+#[test]
+fn graphiql_is_served_from_the_binary_with_no_outside_url() {
+    let page = request(shared().addr, "GET", "/", None, b"");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html"))
+    );
+    let html = page.text();
+    assert!(
+        html.contains("/graphiql/graphiql.min.js") && html.contains("/graphql"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"),
+        "{html}"
+    );
+    for (asset, kind) in [
+        ("graphiql.min.js", "text/javascript"),
+        ("graphiql.min.css", "text/css"),
+        ("react.production.min.js", "text/javascript"),
+        ("react-dom.production.min.js", "text/javascript"),
+    ] {
+        let reply = request(
+            shared().addr,
+            "GET",
+            &format!("/graphiql/{asset}"),
+            None,
+            b"",
+        );
+        assert_eq!(reply.status, 200, "{asset}");
+        assert!(
+            reply
+                .header("content-type")
+                .is_some_and(|c| c.starts_with(kind)),
+            "{asset}"
+        );
+        assert!(reply.body.len() > 5_000, "{asset} is suspiciously small");
+    }
+    assert_eq!(
+        request(shared().addr, "GET", "/graphiql/nope.js", None, b"").status,
+        404
+    );
+}
+
+#[test]
+fn health_reports_every_district_up() {
+    let reply = request(shared().addr, "GET", "/health", None, b"");
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!(body["status"], "up");
+    let cities: Vec<&str> = body["districts"]
+        .as_array()
+        .expect("districts")
+        .iter()
+        .map(|d| {
+            assert_eq!(d["status"], "up");
+            assert_eq!(d["datasetVersion"].as_str().map(str::len), Some(64));
+            d["city"].as_str().expect("city")
+        })
+        .collect();
+    assert_eq!(cities, ["korla", "taiyuan", "suzhou", "jinshan"]);
+}
+
+#[test]
+fn unknown_paths_are_json_404s() {
+    let reply = request(shared().addr, "GET", "/nope", None, b"");
+    assert_eq!(reply.status, 404);
+    assert_eq!(error_codes(&reply.json()), ["NOT_FOUND"]);
+}
+
+#[test]
+fn every_type_field_and_enum_value_is_documented() {
+    let query = "{ __schema { types { name kind description fields { name description args { name description } } enumValues { name description } } } }";
+    let response = graphql(shared().addr, query, json!(null));
+    let mut undocumented = Vec::new();
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    for t in response["data"]["__schema"]["types"]
+        .as_array()
+        .expect("types")
+    {
+        let name = t["name"].as_str().expect("name");
+        if name.starts_with("__") || builtin.contains(&name) {
+            continue;
+        }
+        let blank = |v: &serde_json::Value| v.as_str().is_none_or(|s| s.trim().is_empty());
+        if blank(&t["description"]) {
+            undocumented.push(name.to_owned());
+        }
+        for f in t["fields"].as_array().into_iter().flatten() {
+            if blank(&f["description"]) {
+                undocumented.push(format!("{name}.{}", f["name"]));
+            }
+            for a in f["args"].as_array().into_iter().flatten() {
+                if blank(&a["description"]) {
+                    undocumented.push(format!("{name}.{}({})", f["name"], a["name"]));
+                }
+            }
+        }
+        for v in t["enumValues"].as_array().into_iter().flatten() {
+            if blank(&v["description"]) {
+                undocumented.push(format!("{name}.{}", v["name"]));
+            }
+        }
+    }
+    assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
+}

@@ -1,0 +1,55 @@
+//! Queries kept as data: `tests/queries/NAME.graphql` is sent (with `NAME.variables.json` when
+//! present) and the whole response must equal `NAME.json`. `UPDATE_EXPECT=1` rewrites them.
+
+use crate::support::{graphql, repo_root, shared};
+use serde_json::Value;
+
+#[test]
+fn every_query_file_gives_its_expected_answer() {
+    let server = shared();
+    let dir = repo_root().join("tests/queries");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/queries")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "graphql"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 10,
+        "expected the query corpus, found {} files",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for file in &files {
+        let query = std::fs::read_to_string(file).expect("read query");
+        let vars_path = file.with_extension("variables.json");
+        let variables: Value = std::fs::read_to_string(&vars_path)
+            .map(|s| serde_json::from_str(&s).expect("variables JSON"))
+            .unwrap_or(Value::Null);
+        let actual = graphql(server.addr, &query, variables);
+        let expected_path = file.with_extension("json");
+        let pretty = serde_json::to_string_pretty(&actual).expect("pretty") + "\n";
+        if update {
+            std::fs::write(&expected_path, &pretty).expect("write expectation");
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) => {
+                let expected: Value = serde_json::from_str(&expected).expect("expected JSON");
+                if expected != actual {
+                    failures.push(format!(
+                        "{}: response differs from {}\n--- actual ---\n{pretty}",
+                        file.display(),
+                        expected_path.display()
+                    ));
+                }
+            }
+            Err(_) => failures.push(format!(
+                "{}: no expectation file (run with UPDATE_EXPECT=1)",
+                file.display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
