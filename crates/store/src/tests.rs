@@ -43,6 +43,30 @@ async fn import_is_idempotent_and_batch_reads_group_by_key() {
         .expect("forced re-import");
     assert!(matches!(forced, ImportOutcome::Imported { .. }));
 
+    // A corrected figure is a new version: imported without `force`, and visible at once.
+    let mut corrected = dataset.clone();
+    corrected.rooms[0].capacity = Some(model::Capacity {
+        min: Some(1),
+        max: Some(99),
+    });
+    let newer = district
+        .import(&corrected, false)
+        .await
+        .expect("newer version");
+    assert!(
+        matches!(&newer, ImportOutcome::Imported { content_hash: h, .. } if *h != content_hash),
+        "{newer:?}"
+    );
+    let room = district
+        .fetch::<RoomRow>("id", std::slice::from_ref(&corrected.rooms[0].id))
+        .await
+        .expect("room");
+    assert_eq!(room[0].1.capacity_max, Some(99));
+    district
+        .import(&dataset, false)
+        .await
+        .expect("back to the original");
+
     let (centers, rooms, citations) = counts(&district).await;
     assert_eq!(centers as usize, dataset.centers.len());
     assert_eq!(rooms as usize, dataset.rooms.len());
