@@ -30,11 +30,7 @@ pub fn start(name: &str) -> TestServer {
     let config = server::Config::with_data_dir(temp_dir(name));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        // Current-thread, as `dangqun serve` runs.
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let runtime = server::runtime().expect("runtime");
         runtime.block_on(async move {
             let districts = server::prepare_districts(&config)
                 .await

@@ -47,10 +47,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dangqun: cannot start the async runtime: {e}");
