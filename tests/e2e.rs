@@ -1,6 +1,6 @@
 //! End-to-end tests: the real service on a random loopback port, driven over HTTP.
 //!
-//! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`
+//! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`, and README's examples
 //!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
 //! - `pagination`: walking cursors across districts.

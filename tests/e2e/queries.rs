@@ -28,6 +28,20 @@ fn every_query_file_gives_its_expected_answer() {
             .map(|s| serde_json::from_str(&s).expect("variables JSON"))
             .unwrap_or(Value::Null);
         let actual = graphql(server.addr, &query, variables);
+        // A file named `error_*` pins an error; any other pins data. An expectation recorded
+        // with `UPDATE_EXPECT=1` must not quietly enshrine the wrong one.
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let has_errors = actual.get("errors").is_some();
+        if has_errors != name.starts_with("error_") {
+            failures.push(format!(
+                "{}: errors present = {has_errors}, which its name does not allow:\n{actual}",
+                file.display()
+            ));
+            continue;
+        }
         let expected_path = file.with_extension("json");
         let pretty = serde_json::to_string_pretty(&actual).expect("pretty") + "\n";
         if update {
@@ -52,4 +66,30 @@ fn every_query_file_gives_its_expected_answer() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// README's example queries are what users paste first: each must answer with data, no errors.
+#[test]
+fn the_readme_examples_answer_without_errors() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let blocks: Vec<&str> = readme
+        .split("```graphql\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .collect();
+    assert!(
+        blocks.len() >= 3,
+        "README should show three example queries"
+    );
+    for query in blocks {
+        let response = graphql(shared().addr, query, Value::Null);
+        assert!(
+            response.get("errors").is_none(),
+            "README example failed:\n{query}\n{response}"
+        );
+        assert!(
+            response["data"].as_object().is_some_and(|d| !d.is_empty()),
+            "{response}"
+        );
+    }
 }

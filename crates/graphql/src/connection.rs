@@ -249,7 +249,7 @@ async fn connection<R: Paged + Send + Sync, T>(
             if first == 0 {
                 Ok(Vec::new())
             } else {
-                d.page::<R>(after, first + 1).await.map(|p| p.rows)
+                d.page::<R>(after, first + 1).await
             }
         }
     }));

@@ -40,13 +40,7 @@ pub(crate) fn bad_argument(
 
 /// A district failed: log the cause, tell the client which city, and nothing else.
 pub(crate) fn district(err: Arc<StoreError>) -> Error {
-    let city = match &*err {
-        StoreError::Open { city, .. }
-        | StoreError::Migrate { city, .. }
-        | StoreError::WrongCity { city, .. }
-        | StoreError::Invalid { city, .. }
-        | StoreError::Query { city, .. } => city.clone(),
-    };
+    let city = err.city().to_owned();
     tracing::error!(error = %err, "district failed");
     Error::new(format!("district `{city}` could not answer")).extend_with(move |_, e| {
         e.set("code", codes::DISTRICT_ERROR);

@@ -44,10 +44,6 @@ impl Districts {
         let city = id.split(['/', '#']).next().unwrap_or(id);
         self.index_of(city)
     }
-
-    pub fn get(&self, city: &str) -> Option<&District> {
-        self.index_of(city).map(|i| &self.list[i])
-    }
 }
 
 /// Limits that keep one query from costing the service too much.

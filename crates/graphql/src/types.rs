@@ -246,7 +246,7 @@ impl City {
     async fn centers(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<CenterConnection> {
         connection::centers(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
@@ -255,7 +255,7 @@ impl City {
     async fn rooms(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<RoomConnection> {
         connection::rooms(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
@@ -399,6 +399,7 @@ pub struct OpeningHours {
     /// Closing time, `HH:MM`; null for a 24-hour line.
     pub closes: Option<String>,
     /// Open around the clock.
+    #[graphql(name = "open24h")]
     pub open_24h: bool,
 }
 
@@ -679,6 +680,7 @@ impl FunctionRoom {
         self.0.outdoor
     }
     /// True when the source says the space or its service runs around the clock.
+    #[graphql(name = "open24h")]
     async fn open_24h(&self) -> bool {
         self.0.open_24h
     }

@@ -120,6 +120,25 @@ impl Checker {
         }
     }
 
+    /// Text copied from a source stands inside a quote that supports its field: together with
+    /// the verbatim check on quotes, the text is the source's own words.
+    fn verbatim(&mut self, record: &str, citations: &[Citation], field: &str, values: &[&str]) {
+        for value in values {
+            let found = citations
+                .iter()
+                .filter(|c| c.supports.iter().any(|s| s == field))
+                .any(|c| c.quote.contains(value));
+            if !found {
+                self.fail(
+                    record,
+                    format!(
+                        "`{field}` text \"{value}\" stands in no quote that supports `{field}`"
+                    ),
+                );
+            }
+        }
+    }
+
     fn indicators(&mut self, record: &str, indicators: &[Indicator], sources: &HashSet<&str>) {
         let mut keys = HashSet::new();
         for i in indicators {
@@ -134,6 +153,14 @@ impl Checker {
             self.citations(&at, &i.citations, sources, false);
         }
     }
+}
+
+fn strs(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+fn opt(value: &Option<String>) -> Vec<&str> {
+    value.as_deref().into_iter().collect()
 }
 
 const CENTER_FIELDS: &[&str] = &[
@@ -229,6 +256,15 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
             ck.quantity(id, field, n.count.as_ref());
         }
         ck.quantity(id, "population", c.population.as_ref());
+        for (field, n) in [
+            ("communities", &c.communities),
+            ("residential_areas", &c.residential_areas),
+            ("villages", &c.villages),
+            ("service_items", &c.service_items),
+            ("service_categories", &c.service_categories),
+        ] {
+            ck.verbatim(id, &c.citations, field, &strs(&n.names));
+        }
         ck.cited(
             id,
             &c.citations,
@@ -259,6 +295,9 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
             );
         }
         ck.quantity(id, "floor_area", c.floor_area.as_ref());
+        ck.verbatim(id, &c.citations, "address", &opt(&c.address));
+        ck.verbatim(id, &c.citations, "transit", &opt(&c.transit));
+        ck.verbatim(id, &c.citations, "service_items", &strs(&c.service_items));
         for h in &c.opening_hours {
             match (h.open_24h, h.opens, h.closes) {
                 (true, None, None) => {}
@@ -321,6 +360,11 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 _ => {}
             }
         }
+        ck.verbatim(id, &r.citations, "description", &opt(&r.description));
+        ck.verbatim(id, &r.citations, "address", &opt(&r.address));
+        ck.verbatim(id, &r.citations, "floor", &opt(&r.floor));
+        ck.verbatim(id, &r.citations, "equipment", &strs(&r.equipment));
+        ck.verbatim(id, &r.citations, "uses", &strs(&r.uses));
         for e in &r.events {
             ck.citations(
                 &format!("{id} event `{}`", e.name),
@@ -407,4 +451,91 @@ pub fn check_quotes(
         }
     }
     Ok(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::CityDataset;
+
+    const MINIMAL: &str = r#"
+[city]
+id = "x"
+name = "某市"
+name_en = "X"
+province = "某省"
+province_en = "Y"
+
+[[sources]]
+file = "a.txt"
+title = "t"
+
+[[centers]]
+id = "x/c"
+name = "某中心"
+name_en = "C"
+
+[[centers.citations]]
+source = "a.txt"
+quote = "某中心有一间阅览室"
+supports = ["name"]
+
+[[rooms]]
+id = "x/c/r"
+center = "x/c"
+name = "阅览室"
+name_en = "Reading room"
+category = "READING"
+description = "DESCRIPTION"
+capacity = { min = 5, max = 10 }
+
+[[rooms.citations]]
+source = "a.txt"
+quote = "一间阅览室,可供阅读,容纳5至10人"
+supports = ["name", "description"]
+"#;
+
+    fn problems(toml: &str) -> Vec<String> {
+        CityDataset::parse(toml)
+            .expect("parses")
+            .validate()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn text_must_be_the_sources_words_and_every_field_cited() {
+        let verbatim = MINIMAL.replace("DESCRIPTION", "可供阅读");
+        assert_eq!(
+            problems(&verbatim),
+            ["x/c/r: `capacity` is set but no citation supports it"]
+        );
+
+        let paraphrased = MINIMAL.replace("DESCRIPTION", "供居民阅读");
+        let found = problems(&paraphrased);
+        assert!(
+            found.contains(&"x/c/r: `description` text \"供居民阅读\" stands in no quote that supports `description`".to_owned()),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn ranges_references_and_ids_are_checked() {
+        let bad = MINIMAL
+            .replace("DESCRIPTION", "可供阅读")
+            .replace("min = 5, max = 10", "min = 10, max = 5")
+            .replace("center = \"x/c\"", "center = \"x/nowhere\"")
+            .replace("id = \"x/c/r\"", "id = \"y/r\"");
+        let found = problems(&bad).join("\n");
+        for expected in [
+            "min 10 is greater than max 5",
+            "`x/nowhere` is not a center",
+            "id must be `x/`",
+        ] {
+            assert!(
+                found.contains(expected),
+                "missing `{expected}` in:\n{found}"
+            );
+        }
+    }
 }

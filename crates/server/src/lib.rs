@@ -23,11 +23,19 @@ pub const CITIES: &[(&str, DatasetLoader)] = &[
     ("jinshan", city_jinshan::dataset),
 ];
 
+fn known_cities() -> String {
+    CITIES
+        .iter()
+        .map(|(id, _)| *id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What stops the service or an import. Each names the city and what is wrong, in one line.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("city `{0}` is not served by this binary (known: korla, taiyuan, suzhou, jinshan)")]
-    UnknownCity(String),
+    #[error("city `{city}` is not served by this binary (known: {known})", known = known_cities())]
+    UnknownCity { city: String },
     #[error("city `{city}`: its dataset is invalid, nothing was imported: {source}")]
     Dataset {
         city: String,
@@ -47,10 +55,13 @@ pub async fn open_district(config: &Config, city: &str) -> Result<District, Serv
 /// already holds exactly that version (`force` imports anyway).
 pub async fn import_city(district: &District, force: bool) -> Result<ImportOutcome, ServerError> {
     let city = district.city();
-    let (_, load) = CITIES
-        .iter()
-        .find(|(id, _)| *id == city)
-        .ok_or_else(|| ServerError::UnknownCity(city.to_owned()))?;
+    let (_, load) =
+        CITIES
+            .iter()
+            .find(|(id, _)| *id == city)
+            .ok_or_else(|| ServerError::UnknownCity {
+                city: city.to_owned(),
+            })?;
     let dataset = load().map_err(|source| ServerError::Dataset {
         city: city.to_owned(),
         source,

@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import { city, force } => {
             let cities: Vec<&str> = match &city {
                 Some(c) if CITIES.iter().any(|(id, _)| id == c) => vec![c.as_str()],
-                Some(c) => return Err(ServerError::UnknownCity(c.clone()).into()),
+                Some(c) => return Err(ServerError::UnknownCity { city: c.clone() }.into()),
                 None => CITIES.iter().map(|(id, _)| *id).collect(),
             };
             for city in cities {

@@ -8,7 +8,7 @@ mod read;
 mod rows;
 
 pub use import::ImportOutcome;
-pub use read::{Page, Table};
+pub use read::Table;
 pub use rows::*;
 
 use sqlx::sqlite::{
@@ -52,6 +52,19 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+}
+
+impl StoreError {
+    /// The city whose district failed.
+    pub fn city(&self) -> &str {
+        match self {
+            Self::Open { city, .. }
+            | Self::Migrate { city, .. }
+            | Self::WrongCity { city, .. }
+            | Self::Invalid { city, .. }
+            | Self::Query { city, .. } => city,
+        }
+    }
 }
 
 /// One city's database.
@@ -132,10 +145,3 @@ impl District {
 
 #[cfg(test)]
 mod tests;
-
-impl District {
-    /// Checks the database answers; returns the stored dataset version.
-    pub async fn ping(&self) -> Result<Option<String>, StoreError> {
-        self.stored_version().await
-    }
-}

@@ -13,12 +13,6 @@ pub trait Table: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin + 'static {
     const ORDER: &'static str;
 }
 
-/// A slice of a city's rows, in the source's order, after a position.
-#[derive(Debug, Clone)]
-pub struct Page<R> {
-    pub rows: Vec<R>,
-}
-
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
@@ -67,20 +61,19 @@ impl District {
         &self,
         after: Option<i64>,
         limit: i64,
-    ) -> Result<Page<R>, StoreError> {
+    ) -> Result<Vec<R>, StoreError> {
         let sql = format!(
             "SELECT {cols} FROM {table} WHERE city_id = $1 AND ord > $2 ORDER BY ord LIMIT $3",
             cols = R::COLUMNS,
             table = R::TABLE,
         );
-        let rows = sqlx::query_as::<_, R>(&sql)
+        sqlx::query_as::<_, R>(&sql)
             .bind(self.city())
             .bind(after.unwrap_or(-1))
             .bind(limit)
             .fetch_all(self.counted())
             .await
-            .map_err(self.query_err())?;
-        Ok(Page { rows })
+            .map_err(self.query_err())
     }
 
     /// How many rows of `R` this district's city has.
@@ -94,14 +87,5 @@ impl District {
             .fetch_one(self.counted())
             .await
             .map_err(self.query_err())
-    }
-
-    /// The city's own row.
-    pub async fn city_row(&self) -> Result<Option<crate::CityRow>, StoreError> {
-        Ok(self
-            .fetch::<crate::CityRow>("id", &[self.city().to_owned()])
-            .await?
-            .pop()
-            .map(|(_, row)| row))
     }
 }
