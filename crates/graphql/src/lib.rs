@@ -89,7 +89,7 @@ pub fn sdl() -> String {
 /// splits levels into batches of two. On the current-thread runtime `dangqun` uses (see
 /// `server::runtime`), the delay only has to outlast the wall time of enqueuing one level.
 /// Measured with the e2e batching test, both cores saturated by other processes: 1 ms split a batch
-/// in about 1 run in 4 (29 statements for a bound of 28); 3 ms, 0 in 12 runs. The cost is 3 ms per
+/// in about 1 run in 4 (29 statements for a bound of 28); 3 ms, 0 in 24 runs. The cost is 3 ms per
 /// level of nesting.
 pub const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(3);
 
