@@ -6,64 +6,11 @@
 //! to date, so re-imports are idempotent and a changed equipment rule in `model` (which changes
 //! the rows) is noticed even when the data file did not change.
 
+use crate::sql::Val;
 use crate::{District, StoreError};
 use model::{Citation, CityDataset, EquipmentTag, Indicator, Quantity};
 use sha2::{Digest, Sha256};
 use sqlx::{Sqlite, Transaction};
-
-#[derive(Debug, Clone)]
-enum Val {
-    Text(Option<String>),
-    Int(Option<i64>),
-    Real(Option<f64>),
-    Bool(bool),
-}
-
-impl From<&str> for Val {
-    fn from(s: &str) -> Self {
-        Val::Text(Some(s.to_owned()))
-    }
-}
-impl From<String> for Val {
-    fn from(s: String) -> Self {
-        Val::Text(Some(s))
-    }
-}
-impl From<&String> for Val {
-    fn from(s: &String) -> Self {
-        Val::Text(Some(s.clone()))
-    }
-}
-impl From<Option<&String>> for Val {
-    fn from(s: Option<&String>) -> Self {
-        Val::Text(s.cloned())
-    }
-}
-impl From<Option<String>> for Val {
-    fn from(s: Option<String>) -> Self {
-        Val::Text(s)
-    }
-}
-impl From<i64> for Val {
-    fn from(i: i64) -> Self {
-        Val::Int(Some(i))
-    }
-}
-impl From<Option<i64>> for Val {
-    fn from(i: Option<i64>) -> Self {
-        Val::Int(i)
-    }
-}
-impl From<f64> for Val {
-    fn from(f: f64) -> Self {
-        Val::Real(Some(f))
-    }
-}
-impl From<bool> for Val {
-    fn from(b: bool) -> Self {
-        Val::Bool(b)
-    }
-}
 
 /// Rows for one table.
 struct TableRows {
@@ -531,7 +478,117 @@ fn build_plan(d: &CityDataset) -> Plan {
         indicate(&mut p, &r.id, &r.indicators);
         cite(&mut p, &r.id, &r.citations);
     }
+    index_for_search(&mut p, d);
     p
+}
+
+/// Quotes of a record's own citations and of its indicators' and events' citations.
+fn quotes<'a>(
+    own: &'a [Citation],
+    indicators: &'a [Indicator],
+    events: &'a [model::Event],
+) -> impl Iterator<Item = &'a String> {
+    own.iter()
+        .chain(indicators.iter().flat_map(|i| &i.citations))
+        .chain(events.iter().flat_map(|e| &e.citations))
+        .map(|c| &c.quote)
+}
+
+/// Rows of the `search_entries` text index: each searchable text of a center, room, circle or
+/// the city, once per record and field.
+fn index_for_search(p: &mut Plan, d: &CityDataset) {
+    let city = d.city.id.as_str();
+    let table = p.table(
+        "search_entries",
+        &[
+            "text",
+            "city_id",
+            "kind",
+            "owner_id",
+            "owner_ord",
+            "field",
+            "ord",
+        ],
+    );
+    let mut add = |kind: &str, id: &str, i: usize, field: &str, texts: Vec<&String>| {
+        let mut seen = std::collections::HashSet::new();
+        for (j, text) in texts.into_iter().filter(|t| seen.insert(*t)).enumerate() {
+            p.push(
+                table,
+                vec![
+                    text.into(),
+                    city.into(),
+                    kind.into(),
+                    id.into(),
+                    ord(i),
+                    field.into(),
+                    ord(j),
+                ],
+            );
+        }
+    };
+    add("CITY", city, 0, "NAME", vec![&d.city.name, &d.city.name_en]);
+    add(
+        "CITY",
+        city,
+        0,
+        "QUOTE",
+        quotes(&[], &d.indicators, &[]).collect(),
+    );
+    for (i, c) in d.circles.iter().enumerate() {
+        add("CIRCLE", &c.id, i, "NAME", vec![&c.name, &c.name_en]);
+        let covered = [
+            &c.communities,
+            &c.residential_areas,
+            &c.villages,
+            &c.service_items,
+            &c.service_categories,
+        ];
+        add(
+            "CIRCLE",
+            &c.id,
+            i,
+            "COVERAGE",
+            covered.iter().flat_map(|l| &l.names).collect(),
+        );
+        add(
+            "CIRCLE",
+            &c.id,
+            i,
+            "QUOTE",
+            quotes(&c.citations, &c.indicators, &[]).collect(),
+        );
+    }
+    for (i, c) in d.centers.iter().enumerate() {
+        add("CENTER", &c.id, i, "NAME", vec![&c.name, &c.name_en]);
+        add(
+            "CENTER",
+            &c.id,
+            i,
+            "ADDRESS",
+            c.address.iter().chain(&c.address_en).collect(),
+        );
+        add(
+            "CENTER",
+            &c.id,
+            i,
+            "QUOTE",
+            quotes(&c.citations, &c.indicators, &[]).collect(),
+        );
+    }
+    for (i, r) in d.rooms.iter().enumerate() {
+        add("ROOM", &r.id, i, "NAME", vec![&r.name, &r.name_en]);
+        add("ROOM", &r.id, i, "USE", r.uses.iter().collect());
+        add("ROOM", &r.id, i, "EQUIPMENT", r.equipment.iter().collect());
+        add("ROOM", &r.id, i, "ADDRESS", r.address.iter().collect());
+        add(
+            "ROOM",
+            &r.id,
+            i,
+            "QUOTE",
+            quotes(&r.citations, &r.indicators, &r.events).collect(),
+        );
+    }
 }
 
 /// What an import did.
@@ -628,12 +685,7 @@ impl District {
                 );
                 let mut q = sqlx::query(&sql);
                 for v in chunk.iter().flatten() {
-                    q = match v {
-                        Val::Text(s) => q.bind(s.clone()),
-                        Val::Int(i) => q.bind(*i),
-                        Val::Real(f) => q.bind(*f),
-                        Val::Bool(b) => q.bind(*b),
-                    };
+                    q = v.bind_to(q);
                 }
                 q.execute(&mut **tx).await?;
                 written += chunk.len();

@@ -3,13 +3,23 @@
 //! [`model::CityDataset`] in one transaction, and answers batch-shaped reads: every read takes a
 //! whole batch of keys, so a caller never needs one query per parent.
 
+mod compare;
 mod import;
+mod listing;
 mod read;
 mod rows;
+mod search;
+mod sql;
 
+pub use compare::{
+    CapacitySum, CategoryFigures, CityFigures, PerCapitaFigures, QualifierCounts, QuantitySum,
+    SeasonFigures, SeatSum, TagFigures,
+};
 pub use import::ImportOutcome;
+pub use listing::{After, CenterFilter, CenterOrder, OpenAt, RoomFilter, RoomOrder, SortValue};
 pub use read::Table;
 pub use rows::*;
+pub use search::{SearchRow, kind_rank};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -68,11 +78,15 @@ impl StoreError {
 }
 
 /// One city's database.
+///
+/// Every statement it runs is counted twice: in the district's own total, and in the counter of
+/// the request it runs for, when the caller gave one ([`District::counting_into`]).
 #[derive(Debug, Clone)]
 pub struct District {
     city: Arc<str>,
     pool: SqlitePool,
     statements: Arc<AtomicU64>,
+    request: Option<Arc<AtomicU64>>,
 }
 
 impl District {
@@ -112,6 +126,7 @@ impl District {
             city: city.into(),
             pool,
             statements: Arc::default(),
+            request: None,
         })
     }
 
@@ -125,8 +140,19 @@ impl District {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// The same district, also counting its statements into `counter` (one request's count).
+    pub fn counting_into(&self, counter: Arc<AtomicU64>) -> Self {
+        Self {
+            request: Some(counter),
+            ..self.clone()
+        }
+    }
+
     fn counted(&self) -> &SqlitePool {
         self.statements.fetch_add(1, Ordering::Relaxed);
+        if let Some(request) = &self.request {
+            request.fetch_add(1, Ordering::Relaxed);
+        }
         &self.pool
     }
 

@@ -9,8 +9,10 @@ fn temp_db(name: &str) -> PathBuf {
 
 async fn counts(d: &District) -> (i64, i64, i64) {
     (
-        d.count::<CenterRow>().await.expect("count"),
-        d.count::<RoomRow>().await.expect("count"),
+        d.centers_count(&CenterFilter::default())
+            .await
+            .expect("count"),
+        d.rooms_count(&RoomFilter::default()).await.expect("count"),
         d.fetch::<CitationRow>("city_id", &[d.city().to_owned()])
             .await
             .expect("fetch")
@@ -121,4 +123,83 @@ async fn an_invalid_dataset_changes_nothing() {
 
     assert_eq!(counts(&district).await, before);
     assert_eq!(district.stored_version().await.expect("version"), version);
+}
+
+async fn korla(name: &str) -> District {
+    let dataset = city_korla::dataset().expect("korla dataset");
+    let district = District::open_sqlite("korla", &temp_db(name))
+        .await
+        .expect("open");
+    district.import(&dataset, false).await.expect("import");
+    district
+}
+
+#[tokio::test]
+async fn filtered_pages_follow_the_keyset_in_both_directions() {
+    let d = korla("keyset").await;
+    let filter = RoomFilter {
+        min_capacity: Some(20),
+        ..RoomFilter::default()
+    };
+    for descending in [false, true] {
+        let all = d
+            .rooms_page(&filter, RoomOrder::Capacity, descending, None, 100)
+            .await
+            .expect("page");
+        assert!(all.len() > 5, "{}", all.len());
+        assert_eq!(
+            all.len() as i64,
+            d.rooms_count(&filter).await.expect("count")
+        );
+        // Walking two at a time gives the same rows in the same order.
+        let mut walked = Vec::new();
+        let mut after: Option<After> = None;
+        loop {
+            let page = d
+                .rooms_page(&filter, RoomOrder::Capacity, descending, after.as_ref(), 2)
+                .await
+                .expect("page");
+            let Some((value, last)) = page.last().cloned() else {
+                break;
+            };
+            walked.extend(page.into_iter().map(|(_, r)| r.id));
+            after = Some(After { value, id: last.id });
+        }
+        let ids: Vec<String> = all.iter().map(|(_, r)| r.id.clone()).collect();
+        assert_eq!(walked, ids);
+        let keys: Vec<&SortValue> = all.iter().map(|(k, _)| k).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_by(|a, b| {
+            if descending {
+                b.cmp_key(a)
+            } else {
+                a.cmp_key(b)
+            }
+        });
+        assert_eq!(keys, sorted);
+    }
+}
+
+#[tokio::test]
+async fn figures_and_search_come_from_sql() {
+    let d = korla("figures").await;
+    let f = d.city_figures().await.expect("figures");
+    assert_eq!((f.centers, f.rooms), (2, 23));
+    assert_eq!(f.floor_area.total, Some(1900.0));
+    assert_eq!(f.floor_area.qualifiers.exact, 2);
+    assert_eq!(f.capacity.rooms_without_capacity, 1);
+    assert_eq!(f.per_capita.floor_area_per_1000, None);
+
+    let hits = d.search("法律", 10).await.expect("search");
+    assert!(
+        hits.iter()
+            .any(|h| h.owner_id == "korla/kongque/legal-consultation"),
+        "{hits:?}"
+    );
+    let hits = d.search("reading room", 10).await.expect("search");
+    assert!(
+        hits.iter()
+            .any(|h| h.owner_id == "korla/shanghu/reading-room"),
+        "{hits:?}"
+    );
 }

@@ -1,0 +1,414 @@
+//! Filtered, ordered pages of centers and rooms, by keyset.
+//!
+//! A page is `SELECT … FROM (rows matching the filter, each with its sort key) WHERE (sort key,
+//! id) comes after the cursor ORDER BY sort key, id LIMIT n`. Every district orders by the same
+//! `(sort key, id)` pair, so a caller merging pages from several districts gets the true order of
+//! the union. Unknown values (NULL) sort last in both directions; ties are broken by id,
+//! ascending. Text sorts by code point (SQLite's BINARY collation, Rust's `str` order).
+
+use crate::read::Table;
+use crate::sql::Sql;
+use crate::{CenterRow, District, RoomRow, StoreError};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// A sort key as a district computed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SortValue {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl SortValue {
+    /// The order of two keys of the same kind, unknown last.
+    pub fn cmp_key(&self, other: &Self) -> std::cmp::Ordering {
+        use SortValue::*;
+        use std::cmp::Ordering::*;
+        match (self, other) {
+            (Null, Null) => Equal,
+            (Null, _) => Greater,
+            (_, Null) => Less,
+            (Int(a), Int(b)) => a.cmp(b),
+            (Real(a), Real(b)) => a.total_cmp(b),
+            (Text(a), Text(b)) => a.cmp(b),
+            (Int(a), Real(b)) => (*a as f64).total_cmp(b),
+            (Real(a), Int(b)) => a.total_cmp(&(*b as f64)),
+            (Text(_), _) => Greater,
+            (_, Text(_)) => Less,
+        }
+    }
+}
+
+/// Where a page starts: just after the row with this sort key and id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct After {
+    pub value: SortValue,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Int,
+    Real,
+    Text,
+}
+
+/// How rooms are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoomOrder {
+    /// The sources' order within a city.
+    Source,
+    /// The most people the room holds: the source's upper figure, or its lower one when it gives
+    /// only that ("上百名" sorts as 100).
+    Capacity,
+    Name,
+    City,
+    Category,
+}
+
+impl RoomOrder {
+    fn key(self) -> (&'static str, Kind) {
+        match self {
+            Self::Source => ("x.ord", Kind::Int),
+            Self::Capacity => ("COALESCE(x.capacity_max, x.capacity_min)", Kind::Int),
+            Self::Name => ("x.name", Kind::Text),
+            Self::City => ("x.city_id", Kind::Text),
+            Self::Category => ("x.category", Kind::Text),
+        }
+    }
+}
+
+/// How centers are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CenterOrder {
+    /// The sources' order within a city.
+    Source,
+    /// The stated floor area value, whatever its qualifier.
+    FloorArea,
+    RoomCount,
+    /// Sum over the center's rooms of each room's capacity as [`RoomOrder::Capacity`] reads it;
+    /// unknown when no room states one.
+    TotalCapacity,
+    Name,
+}
+
+const ROOM_COUNT: &str = "(SELECT COUNT(*) FROM rooms r WHERE r.center_id = x.id)";
+const TOTAL_CAPACITY: &str =
+    "(SELECT SUM(COALESCE(r.capacity_max, r.capacity_min)) FROM rooms r WHERE r.center_id = x.id)";
+
+impl CenterOrder {
+    fn key(self) -> (&'static str, Kind) {
+        match self {
+            Self::Source => ("x.ord", Kind::Int),
+            Self::FloorArea => ("x.floor_area_value", Kind::Real),
+            Self::RoomCount => (ROOM_COUNT, Kind::Int),
+            Self::TotalCapacity => (TOTAL_CAPACITY, Kind::Int),
+            Self::Name => ("x.name", Kind::Text),
+        }
+    }
+}
+
+/// Which rooms a list holds. Every condition given must hold; an empty list or `None` is no
+/// condition.
+#[derive(Debug, Clone, Default)]
+pub struct RoomFilter {
+    /// Category codes; a room matches any of them.
+    pub categories: Vec<String>,
+    /// The room can hold at least this many people (its upper figure, or its lower one when it
+    /// gives only that, is at least this). Rooms without a capacity never match.
+    pub min_capacity: Option<i64>,
+    /// The room is known to hold no more than this many (its stated maximum is at most this).
+    pub max_capacity: Option<i64>,
+    /// Equipment tag codes; a room matches when it has every one.
+    pub equipment: Vec<String>,
+    pub outdoor: Option<bool>,
+    pub open_24h: Option<bool>,
+    /// True: only spaces outside the center's building (with an address of their own).
+    pub off_site: Option<bool>,
+    /// Text contained in the room's name (Chinese or English) or one of its uses.
+    pub text: Option<String>,
+}
+
+/// A moment of the week: season, weekday and minutes after midnight.
+#[derive(Debug, Clone)]
+pub struct OpenAt {
+    /// `SUMMER` or `WINTER`; lines for `ALL_YEAR` apply to both.
+    pub season: String,
+    /// Weekday code (`FRIDAY`).
+    pub weekday: String,
+    pub minutes: i64,
+    /// When false, a timetable line that names no days counts for every day.
+    pub require_named_days: bool,
+}
+
+/// Which centers a list holds. Every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct CenterFilter {
+    /// The floor area is known to be at least this (an `AT_MOST` figure never is).
+    pub floor_area_min: Option<f64>,
+    /// The floor area is known to be at most this (an `AT_LEAST` figure never is).
+    pub floor_area_max: Option<f64>,
+    /// Category codes; the center has at least one room of each.
+    pub room_categories: Vec<String>,
+    /// Equipment tag codes; each is found in at least one of the center's rooms.
+    pub equipment: Vec<String>,
+    /// The center's timetable has it open then.
+    pub open_at: Option<OpenAt>,
+    /// Text contained in the center's name or address (Chinese or English).
+    pub text: Option<String>,
+}
+
+/// `%text%` for LIKE, lower-cased (ASCII, as SQLite's `lower`), with `\`, `%` and `_` escaped.
+fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_ascii_lowercase().chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn push_contains(sql: &mut Sql, column: &str, pattern: &str) {
+    sql.push(&format!("lower({column}) LIKE "))
+        .bind(pattern)
+        .push(" ESCAPE '\\'");
+}
+
+trait Filter {
+    /// Appends ` AND …` conditions on alias `x`.
+    fn push_where(&self, sql: &mut Sql);
+}
+
+impl Filter for RoomFilter {
+    fn push_where(&self, sql: &mut Sql) {
+        if !self.categories.is_empty() {
+            sql.push(" AND x.category IN ").bind_list(&self.categories);
+        }
+        if let Some(n) = self.min_capacity {
+            sql.push(" AND COALESCE(x.capacity_max, x.capacity_min) >= ")
+                .bind(n);
+        }
+        if let Some(n) = self.max_capacity {
+            sql.push(" AND x.capacity_max <= ").bind(n);
+        }
+        for tag in &self.equipment {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM room_equipment e WHERE e.room_id = x.id AND e.tag = ",
+            )
+            .bind(tag)
+            .push(")");
+        }
+        if let Some(b) = self.outdoor {
+            sql.push(" AND x.outdoor = ").bind(b);
+        }
+        if let Some(b) = self.open_24h {
+            sql.push(" AND x.open_24h = ").bind(b);
+        }
+        match self.off_site {
+            Some(true) => sql.push(" AND x.address IS NOT NULL"),
+            Some(false) => sql.push(" AND x.address IS NULL"),
+            None => sql,
+        };
+        if let Some(text) = &self.text {
+            let p = like_pattern(text);
+            sql.push(" AND (");
+            push_contains(sql, "x.name", &p);
+            sql.push(" OR ");
+            push_contains(sql, "x.name_en", &p);
+            sql.push(" OR EXISTS (SELECT 1 FROM room_uses u WHERE u.room_id = x.id AND ");
+            push_contains(sql, "u.use_text", &p);
+            sql.push("))");
+        }
+    }
+}
+
+impl Filter for CenterFilter {
+    fn push_where(&self, sql: &mut Sql) {
+        if let Some(v) = self.floor_area_min {
+            sql.push(" AND x.floor_area_value >= ")
+                .bind(v)
+                .push(" AND x.floor_area_qualifier <> 'AT_MOST'");
+        }
+        if let Some(v) = self.floor_area_max {
+            sql.push(" AND x.floor_area_value <= ")
+                .bind(v)
+                .push(" AND x.floor_area_qualifier <> 'AT_LEAST'");
+        }
+        for category in &self.room_categories {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM rooms r WHERE r.center_id = x.id AND r.category = ",
+            )
+            .bind(category)
+            .push(")");
+        }
+        for tag in &self.equipment {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM rooms r JOIN room_equipment e ON e.room_id = r.id \
+                 WHERE r.center_id = x.id AND e.tag = ",
+            )
+            .bind(tag)
+            .push(")");
+        }
+        if let Some(at) = &self.open_at {
+            sql.push(" AND EXISTS (SELECT 1 FROM opening_hours h WHERE h.center_id = x.id AND (h.season = ")
+                .bind(&at.season)
+                .push(" OR h.season = 'ALL_YEAR') AND (");
+            if !at.require_named_days {
+                sql.push("h.days IS NULL OR ");
+            }
+            sql.push("(',' || h.days || ',') LIKE ")
+                .bind(format!("%,{},%", at.weekday))
+                .push(") AND (h.open_24h OR (h.opens <= h.closes AND h.opens <= ")
+                .bind(at.minutes)
+                .push(" AND h.closes > ")
+                .bind(at.minutes)
+                .push(") OR (h.opens > h.closes AND (h.opens <= ")
+                .bind(at.minutes)
+                .push(" OR h.closes > ")
+                .bind(at.minutes)
+                .push("))))");
+        }
+        if let Some(text) = &self.text {
+            let p = like_pattern(text);
+            sql.push(" AND (");
+            for (i, column) in ["x.name", "x.name_en", "x.address", "x.address_en"]
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                push_contains(sql, column, &p);
+            }
+            sql.push(")");
+        }
+    }
+}
+
+impl District {
+    /// Up to `limit` rooms of this district's city matching `filter`, after `after`, in
+    /// `order`, each with its sort key.
+    pub async fn rooms_page(
+        &self,
+        filter: &RoomFilter,
+        order: RoomOrder,
+        descending: bool,
+        after: Option<&After>,
+        limit: i64,
+    ) -> Result<Vec<(SortValue, RoomRow)>, StoreError> {
+        self.list_page(filter, order.key(), descending, after, limit)
+            .await
+    }
+
+    /// How many rooms of this district's city match `filter`.
+    pub async fn rooms_count(&self, filter: &RoomFilter) -> Result<i64, StoreError> {
+        self.list_count::<RoomRow>(filter).await
+    }
+
+    /// Up to `limit` centers of this district's city matching `filter`, after `after`, in
+    /// `order`, each with its sort key.
+    pub async fn centers_page(
+        &self,
+        filter: &CenterFilter,
+        order: CenterOrder,
+        descending: bool,
+        after: Option<&After>,
+        limit: i64,
+    ) -> Result<Vec<(SortValue, CenterRow)>, StoreError> {
+        self.list_page(filter, order.key(), descending, after, limit)
+            .await
+    }
+
+    /// How many centers of this district's city match `filter`.
+    pub async fn centers_count(&self, filter: &CenterFilter) -> Result<i64, StoreError> {
+        self.list_count::<CenterRow>(filter).await
+    }
+
+    async fn list_page<R: Table>(
+        &self,
+        filter: &impl Filter,
+        (key, kind): (&'static str, Kind),
+        descending: bool,
+        after: Option<&After>,
+        limit: i64,
+    ) -> Result<Vec<(SortValue, R)>, StoreError> {
+        let mut sql = Sql::new(&format!(
+            "SELECT * FROM (SELECT {cols}, {key} AS sort_key FROM {table} x WHERE x.city_id = ",
+            cols = R::COLUMNS,
+            table = R::TABLE
+        ));
+        sql.bind(self.city());
+        filter.push_where(&mut sql);
+        sql.push(") y WHERE 1 = 1");
+        if let Some(after) = after {
+            let value = match &after.value {
+                SortValue::Null => None,
+                SortValue::Int(i) => Some(crate::sql::Val::from(*i)),
+                SortValue::Real(f) => Some(crate::sql::Val::from(*f)),
+                SortValue::Text(s) => Some(crate::sql::Val::from(s.as_str())),
+            };
+            match value {
+                Some(v) => {
+                    let op = if descending { "<" } else { ">" };
+                    sql.push(&format!(" AND (y.sort_key {op} "))
+                        .bind(v.clone())
+                        .push(" OR (y.sort_key = ")
+                        .bind(v)
+                        .push(" AND y.id > ")
+                        .bind(after.id.as_str())
+                        .push(") OR y.sort_key IS NULL)");
+                }
+                None => {
+                    sql.push(" AND y.sort_key IS NULL AND y.id > ")
+                        .bind(after.id.as_str());
+                }
+            }
+        }
+        let direction = if descending { "DESC" } else { "ASC" };
+        sql.push(&format!(
+            " ORDER BY (y.sort_key IS NULL), y.sort_key {direction}, y.id LIMIT "
+        ))
+        .bind(limit);
+        let rows = sql
+            .query()
+            .fetch_all(self.counted())
+            .await
+            .map_err(self.query_err())?;
+        rows.iter()
+            .map(|row| {
+                let value = match kind {
+                    Kind::Int => row
+                        .try_get::<Option<i64>, _>("sort_key")?
+                        .map_or(SortValue::Null, SortValue::Int),
+                    Kind::Real => row
+                        .try_get::<Option<f64>, _>("sort_key")?
+                        .map_or(SortValue::Null, SortValue::Real),
+                    Kind::Text => row
+                        .try_get::<Option<String>, _>("sort_key")?
+                        .map_or(SortValue::Null, SortValue::Text),
+                };
+                Ok((value, R::from_row(row)?))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(self.query_err())
+    }
+
+    async fn list_count<R: Table>(&self, filter: &impl Filter) -> Result<i64, StoreError> {
+        let mut sql = Sql::new(&format!(
+            "SELECT COUNT(*) FROM {table} x WHERE x.city_id = ",
+            table = R::TABLE
+        ));
+        sql.bind(self.city());
+        filter.push_where(&mut sql);
+        sql.query()
+            .fetch_one(self.counted())
+            .await
+            .and_then(|row| row.try_get::<i64, _>(0))
+            .map_err(self.query_err())
+    }
+}

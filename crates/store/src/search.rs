@@ -1,0 +1,78 @@
+//! Text search through the district's own index (`search_entries`, FTS5 with the trigram
+//! tokenizer; see `migrations/0002_search.sql`).
+
+use crate::sql::Sql;
+use crate::{District, StoreError};
+
+/// One matching text of a record.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SearchRow {
+    /// CENTER, ROOM, CIRCLE or CITY.
+    pub kind: String,
+    pub owner_id: String,
+    pub owner_ord: i64,
+    /// NAME, ADDRESS, USE, EQUIPMENT, COVERAGE or QUOTE.
+    pub field: String,
+    pub text: String,
+}
+
+/// Kinds in the order hits are listed.
+const KIND_RANK: &str =
+    "CASE kind WHEN 'CENTER' THEN 0 WHEN 'ROOM' THEN 1 WHEN 'CIRCLE' THEN 2 ELSE 3 END";
+
+/// The order records are listed in: centers, rooms, circles, then the city; each kind in the
+/// sources' order.
+pub fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "CENTER" => 0,
+        "ROOM" => 1,
+        "CIRCLE" => 2,
+        _ => 3,
+    }
+}
+
+/// The index can answer a query of at least this many characters; shorter ones are scanned.
+const TRIGRAM: usize = 3;
+
+fn push_match(sql: &mut Sql, text: &str) {
+    if text.chars().count() >= TRIGRAM {
+        // One FTS5 phrase: a substring match under the trigram tokenizer, case-insensitive.
+        sql.push("search_entries MATCH ")
+            .bind(format!("\"{}\"", text.replace('"', "\"\"")));
+    } else {
+        sql.push("instr(lower(text), ")
+            .bind(text.to_ascii_lowercase())
+            .push(") > 0");
+    }
+}
+
+impl District {
+    /// Every matching text of the first `limit` records (in [`kind_rank`] order, then the
+    /// sources' order) whose texts contain `text`.
+    pub async fn search(&self, text: &str, limit: i64) -> Result<Vec<SearchRow>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT kind, owner_id, CAST(owner_ord AS BIGINT) AS owner_ord, field, text \
+             FROM search_entries WHERE city_id = ",
+        );
+        sql.bind(self.city()).push(" AND ");
+        push_match(&mut sql, text);
+        sql.push(" AND owner_id IN (SELECT owner_id FROM search_entries WHERE city_id = ")
+            .bind(self.city())
+            .push(" AND ");
+        push_match(&mut sql, text);
+        sql.push(&format!(
+            " GROUP BY owner_id ORDER BY MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
+        ))
+        .bind(limit)
+        .push(&format!(") ORDER BY {KIND_RANK}, owner_ord, field, ord"));
+        let rows = sql
+            .query()
+            .fetch_all(self.counted())
+            .await
+            .map_err(self.query_err())?;
+        rows.iter()
+            .map(<SearchRow as sqlx::FromRow<_>>::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(self.query_err())
+    }
+}
