@@ -35,7 +35,10 @@ pub fn start(name: &str) -> TestServer {
             let districts = server::prepare_districts(&config)
                 .await
                 .expect("districts import");
-            let app = server::app(server::schema(districts.clone()), config.max_body_bytes);
+            let app = server::app(
+                server::schema(districts.clone(), &config),
+                config.max_body_bytes,
+            );
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .expect("bind");

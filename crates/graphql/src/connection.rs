@@ -1,29 +1,47 @@
 //! Relay connections across districts.
 //!
-//! A list spans the chosen districts in the service's district order, each district's rows in
-//! the sources' order. A page asks every district that can still contribute for `first + 1` rows
-//! after the cursor, concurrently, and concatenates them in order: the page is exactly the next
-//! `first` rows of the union, and walking `after` visits every row once.
+//! Every list is ordered by a sort key and the row id (see `store`'s listing module). A page asks
+//! every district that can still contribute for its next `first + 1` rows after the cursor,
+//! concurrently, and merges them under the same order: the page is exactly the next `first` rows
+//! of the union, and walking `after` visits every matching row once. The default `SOURCE` order
+//! runs city by city in the service's order.
 //!
-//! Cursors are opaque to clients: base64url of `v1|<list>|<city>|<position>|<check>`, where the
-//! check is a SHA-256 prefix of the rest. A cursor that does not decode, whose check fails, or
-//! that belongs to another list is refused with `INVALID_CURSOR`.
+//! Cursors are opaque to clients: base64url of a small JSON body (list, a digest of the filter
+//! and order, the row's city, sort key and id), a dot, and the first 16 bytes of an HMAC-SHA256
+//! of the body under the service's cursor key. A cursor that does not decode, whose MAC fails,
+//! or that was issued for another list, filter or order is refused with `INVALID_CURSOR`.
 
 use crate::Districts;
 use crate::error::{self, bad_argument, codes};
+use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::types::{FunctionRoom, ServiceCenter};
 use async_graphql::{Context, ID, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::try_join_all;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::future::Future;
 use std::sync::Arc;
-use store::{CenterRow, District, RoomRow, Table};
+use store::{After, CenterRow, District, RoomRow, SortValue, StoreError};
 
 /// Largest page a client may ask for.
 pub const MAX_FIRST: i32 = 100;
 /// Page size when `first` is omitted.
 pub const DEFAULT_FIRST: i32 = 20;
+
+/// The secret cursors are signed with. Cursors stay valid across restarts and replicas that
+/// share it.
+#[derive(Clone)]
+pub struct CursorKey(pub Vec<u8>);
+
+impl std::fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorKey(..)")
+    }
+}
 
 /// Where a page sits in its list.
 #[derive(SimpleObject, Clone, Debug)]
@@ -90,69 +108,160 @@ connection_types!(
 );
 connection_types!(FunctionRoom, RoomEdge, RoomConnection, "function room");
 
-/// A row that can be paged: it knows its city and its position in the city's list.
-pub(crate) trait Paged: Table + Clone {
+/// A row type that lists page through.
+pub(crate) trait Listed: Sized + Send + Sync + 'static {
     const LIST: &'static str;
+    type Filter: std::fmt::Debug + Send + Sync;
+    type Order: std::fmt::Debug + Copy + PartialEq + Send + Sync;
+    /// The order that runs city by city.
+    const SOURCE: Self::Order;
     fn city(&self) -> &str;
-    fn ord(&self) -> i64;
+    fn id(&self) -> &str;
+    fn page(
+        d: &District,
+        filter: &Self::Filter,
+        order: Self::Order,
+        descending: bool,
+        after: Option<&After>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<(SortValue, Self)>, StoreError>> + Send;
+    fn count(
+        d: &District,
+        filter: &Self::Filter,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 }
 
-impl Paged for CenterRow {
-    const LIST: &'static str = "centers";
-    fn city(&self) -> &str {
-        &self.city_id
-    }
-    fn ord(&self) -> i64 {
-        self.ord
-    }
-}
-
-impl Paged for RoomRow {
-    const LIST: &'static str = "rooms";
-    fn city(&self) -> &str {
-        &self.city_id
-    }
-    fn ord(&self) -> i64 {
-        self.ord
-    }
-}
-
-fn check(body: &str) -> String {
-    let digest = Sha256::digest(body.as_bytes());
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
-
-fn encode_cursor(list: &str, city: &str, ord: i64) -> String {
-    let body = format!("v1|{list}|{city}|{ord}");
-    URL_SAFE_NO_PAD.encode(format!("{body}|{}", check(&body)))
-}
-
-fn decode_cursor(list: &str, cursor: &str) -> Result<(String, i64)> {
-    let invalid = || {
-        bad_argument(
-            codes::INVALID_CURSOR,
-            "after",
-            "`after` is not a cursor this service issued for this list",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (body, sum) = text.rsplit_once('|').ok_or_else(invalid)?;
-    if check(body) != sum {
-        return Err(invalid());
-    }
-    let mut parts = body.split('|');
-    match (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) {
-        (Some("v1"), Some(l), Some(city), Some(ord), None) if l == list => {
-            Ok((city.to_owned(), ord.parse().map_err(|_| invalid())?))
+macro_rules! listed {
+    ($row:ty, $list:literal, $filter:ty, $order:ty, $page:ident, $count:ident) => {
+        impl Listed for $row {
+            const LIST: &'static str = $list;
+            type Filter = $filter;
+            type Order = $order;
+            const SOURCE: $order = <$order>::Source;
+            fn city(&self) -> &str {
+                &self.city_id
+            }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn page(
+                d: &District,
+                filter: &Self::Filter,
+                order: Self::Order,
+                descending: bool,
+                after: Option<&After>,
+                limit: i64,
+            ) -> impl Future<Output = Result<Vec<(SortValue, Self)>, StoreError>> + Send {
+                d.$page(filter, order, descending, after, limit)
+            }
+            fn count(
+                d: &District,
+                filter: &Self::Filter,
+            ) -> impl Future<Output = Result<i64, StoreError>> + Send {
+                d.$count(filter)
+            }
         }
-        _ => Err(invalid()),
+    };
+}
+
+listed!(
+    RoomRow,
+    "rooms",
+    store::RoomFilter,
+    store::RoomOrder,
+    rooms_page,
+    rooms_count
+);
+listed!(
+    CenterRow,
+    "centers",
+    store::CenterFilter,
+    store::CenterOrder,
+    centers_page,
+    centers_count
+);
+
+/// What a cursor says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CursorBody {
+    /// Format version.
+    v: u8,
+    /// `rooms` or `centers`.
+    list: String,
+    /// Digest of the filter and order the cursor was issued under.
+    query: String,
+    city: String,
+    after: After,
+}
+
+const CURSOR_VERSION: u8 = 2;
+
+fn mac(key: &CursorKey, body: &[u8]) -> Option<Vec<u8>> {
+    let mut m = Hmac::<Sha256>::new_from_slice(&key.0).ok()?;
+    m.update(body);
+    Some(m.finalize().into_bytes()[..16].to_vec())
+}
+
+fn encode_cursor(key: &CursorKey, body: &CursorBody) -> String {
+    let json = serde_json::to_vec(body).unwrap_or_default();
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&json),
+        URL_SAFE_NO_PAD.encode(mac(key, &json).unwrap_or_default())
+    )
+}
+
+fn invalid_cursor(message: &str) -> async_graphql::Error {
+    bad_argument(codes::INVALID_CURSOR, "after", message.to_owned())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn decode_cursor(key: &CursorKey, list: &str, query: &str, cursor: &str) -> Result<CursorBody> {
+    let foreign =
+        || invalid_cursor("`after` is not a cursor this service issued, or it was altered");
+    let (body, sum) = cursor.split_once('.').ok_or_else(foreign)?;
+    let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| foreign())?;
+    let sum = URL_SAFE_NO_PAD.decode(sum).map_err(|_| foreign())?;
+    match mac(key, &json) {
+        Some(expected) if constant_time_eq(&expected, &sum) => {}
+        _ => return Err(foreign()),
+    }
+    let body: CursorBody = serde_json::from_slice(&json).map_err(|_| foreign())?;
+    if body.v != CURSOR_VERSION || body.list != list {
+        return Err(invalid_cursor(&format!(
+            "`after` is a cursor of another list, not of `{list}`"
+        )));
+    }
+    if body.query != query {
+        return Err(invalid_cursor(
+            "`after` was issued for another filter or order; start again without it",
+        ));
+    }
+    Ok(body)
+}
+
+/// Digest of what a list is: its filter and order. A cursor only continues the list it came from.
+fn query_digest(
+    list: &str,
+    filter: &impl std::fmt::Debug,
+    order: &impl std::fmt::Debug,
+    descending: bool,
+) -> String {
+    let digest = Sha256::digest(format!("{list}|{filter:?}|{order:?}|{descending}").as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Order of two sort keys: unknown last in both directions.
+fn value_order(a: &SortValue, b: &SortValue, descending: bool) -> Ordering {
+    match (a, b) {
+        (SortValue::Null, SortValue::Null) => Ordering::Equal,
+        (SortValue::Null, _) => Ordering::Greater,
+        (_, SortValue::Null) => Ordering::Less,
+        _ if descending => b.cmp_key(a),
+        _ => a.cmp_key(b),
     }
 }
 
@@ -205,51 +314,71 @@ pub(crate) fn page_size(first: Option<i32>) -> Result<i64> {
     }
 }
 
-async fn connection<R: Paged + Send + Sync, T>(
+/// A list's arguments once checked.
+pub(crate) struct ListQuery<R: Listed> {
+    pub cities: Option<Vec<ID>>,
+    pub filter: R::Filter,
+    pub order: R::Order,
+    pub descending: bool,
+    pub first: Option<i32>,
+    pub after: Option<String>,
+}
+
+pub(crate) async fn connection<R: Listed, T>(
     ctx: &Context<'_>,
-    cities: Option<Vec<ID>>,
-    first: Option<i32>,
-    after: Option<String>,
+    q: ListQuery<R>,
     wrap: fn(R) -> T,
 ) -> Result<PageOf<T>> {
     let districts = ctx.data::<Arc<Districts>>()?;
-    let selected = select(districts, cities, "cities")?;
-    let first = page_size(first)?;
-    let start = match &after {
+    let key = ctx.data::<CursorKey>()?;
+    let selected = select(districts, q.cities, "cities")?;
+    let first = page_size(q.first)?;
+    let source = q.order == R::SOURCE;
+    let digest = query_digest(R::LIST, &q.filter, &q.order, q.descending);
+    let start = match &q.after {
         Some(cursor) => {
-            let (city, ord) = decode_cursor(R::LIST, cursor)?;
-            let index = districts
-                .index_of(&city)
-                .filter(|i| selected.contains(i))
-                .ok_or_else(|| {
-                    bad_argument(
-                        codes::INVALID_CURSOR,
-                        "after",
-                        "`after` belongs to a city outside this list",
-                    )
-                })?;
-            Some((index, ord))
+            let body = decode_cursor(key, R::LIST, &digest, cursor)?;
+            let index = districts.index_of(&body.city).ok_or_else(|| {
+                invalid_cursor("`after` belongs to a city this service does not serve")
+            })?;
+            if source && !selected.contains(&index) {
+                return Err(invalid_cursor(
+                    "`after` belongs to a city outside this list",
+                ));
+            }
+            Some((index, body.after))
         }
         None => None,
     };
-    // Districts before the cursor's have nothing left to give; the cursor's own district
-    // continues after the cursor's position; later districts start from their beginning.
-    let sources: Vec<(usize, Option<i64>)> = selected
-        .iter()
-        .filter_map(|&i| match start {
-            Some((si, _)) if i < si => None,
-            Some((si, ord)) if i == si => Some((i, Some(ord))),
-            _ => Some((i, None)),
-        })
-        .collect();
+    // The walking order of districts: in SOURCE order, the service's order (reversed when
+    // descending), and only from the cursor's district on; in any other order every district
+    // continues from the cursor's key, which is global.
+    let mut walk = selected.clone();
+    if source && q.descending {
+        walk.reverse();
+    }
+    let sources: Vec<(usize, Option<&After>)> = match &start {
+        Some((si, after)) if source => {
+            let from = walk.iter().position(|i| i == si).unwrap_or(walk.len());
+            walk[from..]
+                .iter()
+                .map(|&i| (i, (i == *si).then_some(after)))
+                .collect()
+        }
+        Some((_, after)) => walk.iter().map(|&i| (i, Some(after))).collect(),
+        None => walk.iter().map(|&i| (i, None)).collect(),
+    };
     let want_total = ctx.look_ahead().field("totalCount").exists();
+    let filter = &q.filter;
     let pages = try_join_all(sources.iter().map(|&(i, after)| {
         let d = &districts.list()[i];
         async move {
             if first == 0 {
                 Ok(Vec::new())
             } else {
-                d.page::<R>(after, first + 1).await
+                R::page(d, filter, q.order, q.descending, after, first + 1)
+                    .await
+                    .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
             }
         }
     }));
@@ -257,7 +386,7 @@ async fn connection<R: Paged + Send + Sync, T>(
         let d = &districts.list()[i];
         async move {
             if want_total {
-                d.count::<R>().await
+                R::count(d, filter).await
             } else {
                 Ok(0)
             }
@@ -266,21 +395,43 @@ async fn connection<R: Paged + Send + Sync, T>(
     let (pages, totals) =
         futures::try_join!(pages, totals).map_err(|e| error::district(Arc::new(e)))?;
 
-    let mut rows: Vec<R> = pages
-        .into_iter()
-        .flatten()
-        .take(first as usize + 1)
-        .collect();
+    let position = |i: usize| walk.iter().position(|&w| w == i).unwrap_or(usize::MAX);
+    let mut rows: Vec<(usize, SortValue, R)> = pages.into_iter().flatten().collect();
+    rows.sort_by(|a, b| {
+        let by_district = if source {
+            position(a.0).cmp(&position(b.0))
+        } else {
+            Ordering::Equal
+        };
+        by_district
+            .then_with(|| value_order(&a.1, &b.1, q.descending))
+            .then_with(|| a.2.id().cmp(b.2.id()))
+    });
     let has_next_page = rows.len() as i64 > first;
     rows.truncate(first as usize);
     let items: Vec<(String, T)> = rows
         .into_iter()
-        .map(|r| (encode_cursor(R::LIST, r.city(), r.ord()), wrap(r)))
+        .map(|(_, value, row)| {
+            let cursor = encode_cursor(
+                key,
+                &CursorBody {
+                    v: CURSOR_VERSION,
+                    list: R::LIST.to_owned(),
+                    query: digest.clone(),
+                    city: row.city().to_owned(),
+                    after: After {
+                        value,
+                        id: row.id().to_owned(),
+                    },
+                },
+            );
+            (cursor, wrap(row))
+        })
         .collect();
     Ok(PageOf {
         page_info: PageInfo {
             has_next_page,
-            has_previous_page: after.is_some(),
+            has_previous_page: q.after.is_some(),
             start_cursor: items.first().map(|(c, _)| c.clone()),
             end_cursor: items.last().map(|(c, _)| c.clone()),
         },
@@ -289,30 +440,46 @@ async fn connection<R: Paged + Send + Sync, T>(
     })
 }
 
-pub(crate) async fn centers(
-    ctx: &Context<'_>,
-    cities: Option<Vec<ID>>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<CenterConnection> {
-    Ok(
-        connection::<CenterRow, _>(ctx, cities, first, after, ServiceCenter)
-            .await?
-            .into(),
-    )
-}
-
+/// A page of rooms.
 pub(crate) async fn rooms(
     ctx: &Context<'_>,
     cities: Option<Vec<ID>>,
+    filter: Option<RoomFilter>,
+    order_by: Option<RoomOrder>,
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<RoomConnection> {
-    Ok(
-        connection::<RoomRow, _>(ctx, cities, first, after, FunctionRoom)
-            .await?
-            .into(),
-    )
+    let (order, descending) = order_by.unwrap_or_default().into_store();
+    let q = ListQuery::<RoomRow> {
+        cities,
+        filter: filter.unwrap_or_default().into_store("filter")?,
+        order,
+        descending,
+        first,
+        after,
+    };
+    Ok(connection(ctx, q, FunctionRoom).await?.into())
+}
+
+/// A page of service centers.
+pub(crate) async fn centers(
+    ctx: &Context<'_>,
+    cities: Option<Vec<ID>>,
+    filter: Option<CenterFilter>,
+    order_by: Option<CenterOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<CenterConnection> {
+    let (order, descending) = order_by.unwrap_or_default().into_store();
+    let q = ListQuery::<CenterRow> {
+        cities,
+        filter: filter.unwrap_or_default().into_store("filter")?,
+        order,
+        descending,
+        first,
+        after,
+    };
+    Ok(connection(ctx, q, ServiceCenter).await?.into())
 }
 
 #[cfg(test)]
@@ -321,18 +488,51 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_tampering() {
-        let c = encode_cursor("rooms", "korla", 7);
+        let key = CursorKey(b"test key".to_vec());
+        let body = CursorBody {
+            v: CURSOR_VERSION,
+            list: "rooms".into(),
+            query: "q1".into(),
+            city: "korla".into(),
+            after: After {
+                value: SortValue::Int(7),
+                id: "korla/a".into(),
+            },
+        };
+        let c = encode_cursor(&key, &body);
         assert_eq!(
-            decode_cursor("rooms", &c).ok(),
-            Some(("korla".to_owned(), 7))
+            decode_cursor(&key, "rooms", "q1", &c).ok(),
+            Some(body.clone())
         );
         assert!(
-            decode_cursor("centers", &c).is_err(),
-            "a rooms cursor is not a centers cursor"
+            decode_cursor(&key, "centers", "q1", &c).is_err(),
+            "another list"
         );
-        let forged = URL_SAFE_NO_PAD.encode("v1|rooms|korla|8|000000000000");
-        assert!(decode_cursor("rooms", &forged).is_err());
-        assert!(decode_cursor("rooms", "not base64 at all!").is_err());
-        assert!(decode_cursor("rooms", "").is_err());
+        assert!(
+            decode_cursor(&key, "rooms", "q2", &c).is_err(),
+            "another filter"
+        );
+        let other_key = CursorKey(b"another key".to_vec());
+        assert!(
+            decode_cursor(&other_key, "rooms", "q1", &c).is_err(),
+            "another service"
+        );
+        // Changing the body without the key is caught by the MAC.
+        let (_, sum) = c.split_once('.').unwrap_or_default();
+        let mut forged = body;
+        forged.after.value = SortValue::Int(8);
+        let json = serde_json::to_vec(&forged).unwrap_or_default();
+        let forged = format!("{}.{sum}", URL_SAFE_NO_PAD.encode(json));
+        assert!(decode_cursor(&key, "rooms", "q1", &forged).is_err());
+        assert!(decode_cursor(&key, "rooms", "q1", "not a cursor!").is_err());
+        assert!(decode_cursor(&key, "rooms", "q1", "").is_err());
+    }
+
+    #[test]
+    fn unknown_values_sort_last_both_ways() {
+        let (a, n) = (SortValue::Int(1), SortValue::Null);
+        assert_eq!(value_order(&a, &n, false), Ordering::Less);
+        assert_eq!(value_order(&a, &n, true), Ordering::Less);
+        assert_eq!(value_order(&SortValue::Int(2), &a, true), Ordering::Less);
     }
 }

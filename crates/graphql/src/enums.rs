@@ -144,6 +144,88 @@ pub enum EquipmentTag {
     Exhibition,
 }
 
+/// The code a schema enum value is stored under in a district.
+pub(crate) fn to_code<E: EnumType + PartialEq>(value: E) -> &'static str {
+    E::items()
+        .iter()
+        .find(|item| item.value == value)
+        .map_or("", |item| item.name)
+}
+
+/// Which way a list runs. Unknown values come last either way; ties are broken by id, ascending.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum Direction {
+    /// 升序 — smallest first (A→Z, code-point order for Chinese text).
+    #[default]
+    Asc,
+    /// 降序 — largest first.
+    Desc,
+}
+
+/// What rooms are ordered by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum RoomOrderField {
+    /// 原文顺序 — city by city in the service's order, each city's rooms in its sources' order.
+    #[default]
+    Source,
+    /// 容纳人数 — the most people the room holds: the source's upper figure, or its lower one when
+    /// it gives only that ("上百名" sorts as 100). Rooms without a capacity come last.
+    Capacity,
+    /// 名称 — the Chinese name, by code point.
+    Name,
+    /// 城市 — the city id.
+    City,
+    /// 类别 — the category code.
+    Category,
+}
+
+/// What service centers are ordered by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum CenterOrderField {
+    /// 原文顺序 — city by city in the service's order, each city's centers in its sources' order.
+    #[default]
+    Source,
+    /// 建筑面积 — the stated floor area, whatever its qualifier; centers without one come last.
+    FloorArea,
+    /// 功能室数量 — how many rooms the dataset records for the center.
+    RoomCount,
+    /// 总容纳人数 — the sum of its rooms' capacities as `CAPACITY` reads them; centers none of whose
+    /// rooms states one come last.
+    TotalCapacity,
+    /// 名称 — the Chinese name, by code point.
+    Name,
+}
+
+/// What kind of record a search hit leads to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SearchKind {
+    /// 党群服务中心 — a service center.
+    Center,
+    /// 功能室 — a function room.
+    Room,
+    /// 服务圈 — a service circle.
+    Circle,
+    /// 城市 — a city (its city-wide figures).
+    City,
+}
+
+/// Which text of a record matched a search.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SearchField {
+    /// 名称 — the name, Chinese or English.
+    Name,
+    /// 地址 — the address, Chinese or English.
+    Address,
+    /// 用途 — a use of a room.
+    Use,
+    /// 设备 — an equipment item of a room, as the source words it.
+    Equipment,
+    /// 覆盖名单 — a name a circle lists (a community, village, service item…).
+    Coverage,
+    /// 引文 — a quoted sentence of a citation of the record (or of its figures and events).
+    Quote,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,17 @@
 //! names a concrete city: the server hands it the districts, and every list is a fan-out across
 //! them with DataLoaders batching each level into one statement per district.
 
+mod compare;
 mod connection;
 mod enums;
 mod error;
+mod inputs;
 mod loader;
 mod query;
+mod search;
 mod types;
 
+pub use connection::CursorKey;
 pub use error::codes;
 pub use query::Query;
 
@@ -16,6 +20,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use loader::StoreLoader;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use store::District;
 
 /// The districts, in the order the service lists them.
@@ -66,10 +71,15 @@ impl Default for Limits {
 
 pub type DangqunSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema over `districts`.
-pub fn build_schema(districts: Arc<Districts>, limits: Limits) -> DangqunSchema {
+/// Builds the schema over `districts`; cursors are signed with `cursor_key`.
+pub fn build_schema(
+    districts: Arc<Districts>,
+    limits: Limits,
+    cursor_key: CursorKey,
+) -> DangqunSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(districts)
+        .data(cursor_key)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
@@ -78,7 +88,12 @@ pub fn build_schema(districts: Arc<Districts>, limits: Limits) -> DangqunSchema 
 
 /// The schema as SDL, for `schema.graphql`. Needs no database.
 pub fn sdl() -> String {
-    build_schema(Arc::new(Districts::new(Vec::new())), Limits::default()).sdl()
+    build_schema(
+        Arc::new(Districts::new(Vec::new())),
+        Limits::default(),
+        CursorKey(Vec::new()),
+    )
+    .sdl()
 }
 
 /// How long a DataLoader waits before taking a batch.
@@ -93,24 +108,49 @@ pub fn sdl() -> String {
 /// level of nesting.
 pub const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(3);
 
-/// Runs one GraphQL request with a fresh DataLoader (loaders cache per request, never across).
-/// Drive it from a current-thread tokio runtime, as `dangqun` does (see [`BATCH_DELAY`]).
-pub async fn execute(
-    schema: &DangqunSchema,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
-    let districts = schema
-        .data::<Arc<Districts>>()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(Districts::new(Vec::new())));
+/// A request's answer, and how many SQL statements it cost.
+pub struct Executed {
+    pub response: async_graphql::Response,
+    /// Statements run for this request, across every district.
+    pub statements: u64,
+}
+
+/// Runs one GraphQL request with a fresh DataLoader (loaders cache per request, never across)
+/// and a fresh statement counter. Drive it from a current-thread tokio runtime, as `dangqun`
+/// does (see [`BATCH_DELAY`]).
+pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) -> Executed {
     if let Err(e) = async_graphql::parser::parse_query(&request.query) {
         let error = async_graphql::ServerError::new(format!("the query does not parse: {e}"), None);
-        return error::with_codes(
-            async_graphql::Response::from_errors(vec![error]),
-            codes::PARSE_FAILED,
-        );
+        return Executed {
+            response: error::with_codes(
+                async_graphql::Response::from_errors(vec![error]),
+                codes::PARSE_FAILED,
+            ),
+            statements: 0,
+        };
     }
-    let loader = DataLoader::new(StoreLoader { districts }, tokio::spawn).delay(BATCH_DELAY);
-    let response = schema.execute(request.data(loader)).await;
-    error::with_codes(response, codes::VALIDATION_FAILED)
+    let counter = Arc::new(AtomicU64::new(0));
+    let districts = Arc::new(Districts::new(
+        schema
+            .data::<Arc<Districts>>()
+            .map(|d| {
+                d.list()
+                    .iter()
+                    .map(|d| d.counting_into(counter.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    ));
+    let loader = DataLoader::new(
+        StoreLoader {
+            districts: districts.clone(),
+        },
+        tokio::spawn,
+    )
+    .delay(BATCH_DELAY);
+    let response = schema.execute(request.data(districts).data(loader)).await;
+    Executed {
+        response: error::with_codes(response, codes::VALIDATION_FAILED),
+        statements: counter.load(Ordering::Relaxed),
+    }
 }

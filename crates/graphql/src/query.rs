@@ -1,7 +1,10 @@
 //! The root of the schema: entry points across all districts.
 
 use crate::Districts;
+use crate::compare::{self, CategoryBreakdown, CityComparison};
 use crate::connection::{self, CenterConnection, RoomConnection};
+use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
+use crate::search::{self, SearchHit};
 use crate::types::{City, FunctionRoom, ServiceCenter, ServiceCircle, Source, load, load_by_id};
 use async_graphql::{Context, ID, Object, Result};
 use futures::future::try_join_all;
@@ -55,7 +58,8 @@ impl Query {
         Ok(lists.into_iter().flatten().map(Source).collect())
     }
 
-    /// Service centers across the chosen cities, city by city in the sources' order.
+    /// Service centers across the chosen cities, filtered and ordered; pages are exact across
+    /// districts (a page ordered by floor area is the true top of the union).
     async fn centers(
         &self,
         ctx: &Context<'_>,
@@ -63,13 +67,20 @@ impl Query {
             desc = "City ids; omit for every city. An empty list or an unknown id is an error."
         )]
         cities: Option<Vec<ID>>,
+        #[graphql(desc = "Conditions every center must meet; omit for all.")] filter: Option<
+            CenterFilter,
+        >,
+        #[graphql(desc = "Order; the sources' order, city by city, when omitted.")]
+        order_by: Option<CenterOrder>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Cursor of the last edge of the previous page, from the same list.")]
+        after: Option<String>,
     ) -> Result<CenterConnection> {
-        connection::centers(ctx, cities, first, after).await
+        connection::centers(ctx, cities, filter, order_by, first, after).await
     }
 
-    /// Function rooms across the chosen cities, city by city in the sources' order.
+    /// Function rooms across the chosen cities, filtered and ordered; pages are exact across
+    /// districts (a page ordered by capacity is the true top of the union).
     async fn rooms(
         &self,
         ctx: &Context<'_>,
@@ -77,10 +88,16 @@ impl Query {
             desc = "City ids; omit for every city. An empty list or an unknown id is an error."
         )]
         cities: Option<Vec<ID>>,
+        #[graphql(desc = "Conditions every room must meet; omit for all.")] filter: Option<
+            RoomFilter,
+        >,
+        #[graphql(desc = "Order; the sources' order, city by city, when omitted.")]
+        order_by: Option<RoomOrder>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Cursor of the last edge of the previous page, from the same list.")]
+        after: Option<String>,
     ) -> Result<RoomConnection> {
-        connection::rooms(ctx, cities, first, after).await
+        connection::rooms(ctx, cities, filter, order_by, first, after).await
     }
 
     /// One service center by id; null when no district holds it.
@@ -108,5 +125,48 @@ impl Query {
         #[graphql(desc = "Circle id.")] id: ID,
     ) -> Result<Option<ServiceCircle>> {
         Ok(load_by_id::<CircleRow>(ctx, &id).await?.map(ServiceCircle))
+    }
+
+    /// Several cities side by side: one row per city, every figure computed by SQL in the
+    /// city's district, the districts queried concurrently. Missing facts are counted, never
+    /// guessed.
+    async fn compare(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "City ids, in any order (rows follow the service's order); omit for every city."
+        )]
+        cities: Option<Vec<ID>>,
+    ) -> Result<Vec<CityComparison>> {
+        compare::compare(ctx, cities).await
+    }
+
+    /// Rooms and capacity per city and category as a flat list of rows, the shape chart
+    /// plugins consume directly.
+    async fn room_category_breakdown(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "City ids; omit for every city.")] cities: Option<Vec<ID>>,
+        #[graphql(
+            default,
+            desc = "Also list categories a city has no room of, with zero rooms (a full matrix)."
+        )]
+        include_empty: bool,
+    ) -> Result<Vec<CategoryBreakdown>> {
+        compare::breakdown(ctx, cities, include_empty).await
+    }
+
+    /// Records whose names, addresses, room uses, equipment, circle lists or citation quotes
+    /// contain `text` (a substring: 法律 finds 法律援助、矛盾纠纷调解综合服务室; Latin letters
+    /// ignore case). Hits list centers, then rooms, circles and cities, each in the sources'
+    /// order, city by city.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Text to find, 1 to 100 characters.")] text: String,
+        #[graphql(desc = "City ids; omit for every city.")] cities: Option<Vec<ID>>,
+        #[graphql(desc = "Most hits to return, 0 to 100 (default 20).")] first: Option<i32>,
+    ) -> Result<Vec<SearchHit>> {
+        search::search(ctx, text, cities, first).await
     }
 }

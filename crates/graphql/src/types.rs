@@ -4,6 +4,7 @@
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, Weekday};
 use crate::error;
+use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::loader::{Key, StoreLoader};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -242,23 +243,35 @@ impl City {
             .map(ServiceCircle)
             .collect())
     }
-    /// This city's service centers, in the sources' order.
+    /// This city's service centers, filtered and ordered like `Query.centers`.
     async fn centers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions every center must meet; omit for all.")] filter: Option<
+            CenterFilter,
+        >,
+        #[graphql(desc = "Order; the sources' order when omitted.")] order_by: Option<CenterOrder>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Cursor of the last edge of the previous page, from the same list.")]
+        after: Option<String>,
     ) -> Result<CenterConnection> {
-        connection::centers(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
+        let cities = Some(vec![ID(self.0.id.clone())]);
+        connection::centers(ctx, cities, filter, order_by, first, after).await
     }
-    /// This city's function rooms, in the sources' order.
+    /// This city's function rooms, filtered and ordered like `Query.rooms`.
     async fn rooms(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Conditions every room must meet; omit for all.")] filter: Option<
+            RoomFilter,
+        >,
+        #[graphql(desc = "Order; the sources' order when omitted.")] order_by: Option<RoomOrder>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Cursor of the last edge of the previous page, from the same list.")]
+        after: Option<String>,
     ) -> Result<RoomConnection> {
-        connection::rooms(ctx, Some(vec![ID(self.0.id.clone())]), first, after).await
+        let cities = Some(vec![ID(self.0.id.clone())]);
+        connection::rooms(ctx, cities, filter, order_by, first, after).await
     }
     /// City-wide figures about the centers (investments, averages, counts of centers built).
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
@@ -505,6 +518,11 @@ impl ServiceCenter {
             .into_iter()
             .map(FunctionRoom)
             .collect())
+    }
+    /// How many function rooms the dataset records for the center.
+    async fn room_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let rooms = load::<RoomRow>(ctx, "center_id", &self.0.id).await?;
+        Ok(i32::try_from(rooms.len()).unwrap_or(i32::MAX))
     }
     /// Services and functions the source lists for the center.
     async fn service_items(&self, ctx: &Context<'_>) -> Result<Vec<String>> {

@@ -33,6 +33,48 @@ impl Qualifier {
             .into_iter()
             .find(|q| q.as_str() == s)
     }
+
+    /// The qualifier of a sum whose parts carry `parts`: exact parts keep a bound, bounds in one
+    /// direction add up to a bound in that direction, and anything else (an approximate part,
+    /// or bounds in both directions) makes the sum approximate. `None` for no parts.
+    pub fn of_sum(parts: impl IntoIterator<Item = Self>) -> Option<Self> {
+        parts.into_iter().reduce(|a, b| match (a, b) {
+            (x, y) if x == y => x,
+            (Self::Exact, x) | (x, Self::Exact) => x,
+            _ => Self::Approx,
+        })
+    }
+
+    /// The qualifier of `numerator / denominator`: a lower bound divided by an exact figure is a
+    /// lower bound; dividing by a lower bound gives an upper bound; the rest is approximate.
+    pub fn of_ratio(numerator: Self, denominator: Self) -> Self {
+        let flipped = match denominator {
+            Self::AtLeast => Self::AtMost,
+            Self::AtMost => Self::AtLeast,
+            other => other,
+        };
+        Self::of_sum([numerator, flipped]).unwrap_or(Self::Exact)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Qualifier::*;
+    use super::*;
+
+    #[test]
+    fn sums_and_ratios_keep_what_the_parts_say() {
+        assert_eq!(Qualifier::of_sum([]), None);
+        assert_eq!(Qualifier::of_sum([Exact, Exact]), Some(Exact));
+        assert_eq!(Qualifier::of_sum([Exact, AtLeast, AtLeast]), Some(AtLeast));
+        assert_eq!(Qualifier::of_sum([AtMost, Exact]), Some(AtMost));
+        assert_eq!(Qualifier::of_sum([AtLeast, AtMost]), Some(Approx));
+        assert_eq!(Qualifier::of_sum([Exact, Approx]), Some(Approx));
+        assert_eq!(Qualifier::of_ratio(AtLeast, Exact), AtLeast);
+        assert_eq!(Qualifier::of_ratio(Exact, AtLeast), AtMost);
+        assert_eq!(Qualifier::of_ratio(AtLeast, AtLeast), Approx);
+        assert_eq!(Qualifier::of_ratio(Approx, Exact), Approx);
+    }
 }
 
 /// A number taken from a source, with its qualifier and unit (`m²`, `people`, `CNY`, `books`…).

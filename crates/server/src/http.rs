@@ -38,9 +38,16 @@ fn request_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// The response header that tells how many SQL statements a request ran, across districts.
+pub const STATEMENTS_HEADER: &str = "dangqun-sql-statements";
+
 async fn run(state: &AppState, request: async_graphql::Request) -> Response {
-    let response = graphql::execute(&state.schema, request).await;
-    async_graphql_axum::GraphQLResponse::from(response).into_response()
+    let executed = graphql::execute(&state.schema, request).await;
+    let mut response = async_graphql_axum::GraphQLResponse::from(executed.response).into_response();
+    response
+        .headers_mut()
+        .insert(STATEMENTS_HEADER, HeaderValue::from(executed.statements));
+    response
 }
 
 async fn graphql_post(

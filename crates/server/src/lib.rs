@@ -103,7 +103,7 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// The schema over prepared districts.
-pub fn schema(districts: Districts) -> DangqunSchema {
-    graphql::build_schema(Arc::new(districts), Limits::default())
+/// The schema over prepared districts, signing cursors as `config` says.
+pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
+    graphql::build_schema(Arc::new(districts), Limits::default(), config.cursor_key())
 }

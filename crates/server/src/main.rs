@@ -113,7 +113,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn serve(config: Config) -> Result<(), CliError> {
     let districts = server::prepare_districts(&config).await?;
-    let app = server::app(server::schema(districts), config.max_body_bytes);
+    let app = server::app(server::schema(districts, &config), config.max_body_bytes);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {}: {e}", config.listen)))?;

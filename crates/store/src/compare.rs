@@ -87,6 +87,8 @@ pub struct SeatSum {
     pub seats: Option<i64>,
     pub rooms_with_capacity: i64,
     pub rooms_without_capacity: i64,
+    /// Rooms counted by a lower figure only ("上百名"): the sum is then a lower bound.
+    pub rooms_with_lower_bound_only: i64,
 }
 
 /// Per-capita figures over the centers that belong to a circle stating its population.
@@ -291,7 +293,7 @@ fn statement() -> String {
                 "SUM(COALESCE(r.capacity_max, r.capacity_min))",
                 "COUNT(COALESCE(r.capacity_max, r.capacity_min))",
                 "COUNT(*) - COUNT(COALESCE(r.capacity_max, r.capacity_min))",
-                "NULL",
+                "SUM(CASE WHEN r.capacity_max IS NULL AND r.capacity_min IS NOT NULL THEN 1 ELSE 0 END)",
                 "NULL",
                 "NULL",
             ],
@@ -417,6 +419,7 @@ impl District {
                         seats: l.n[0],
                         rooms_with_capacity: n(1),
                         rooms_without_capacity: n(2),
+                        rooms_with_lower_bound_only: n(3),
                     };
                     out.per_capita.seats_per_1000 = l.f[0];
                 }

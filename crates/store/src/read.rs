@@ -55,37 +55,4 @@ impl District {
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(self.query_err())
     }
-
-    /// Up to `limit` rows of this district's city after source position `after` (exclusive).
-    pub async fn page<R: Table>(
-        &self,
-        after: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<R>, StoreError> {
-        let sql = format!(
-            "SELECT {cols} FROM {table} WHERE city_id = $1 AND ord > $2 ORDER BY ord LIMIT $3",
-            cols = R::COLUMNS,
-            table = R::TABLE,
-        );
-        sqlx::query_as::<_, R>(&sql)
-            .bind(self.city())
-            .bind(after.unwrap_or(-1))
-            .bind(limit)
-            .fetch_all(self.counted())
-            .await
-            .map_err(self.query_err())
-    }
-
-    /// How many rows of `R` this district's city has.
-    pub async fn count<R: Table>(&self) -> Result<i64, StoreError> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM {table} WHERE city_id = $1",
-            table = R::TABLE
-        );
-        sqlx::query_scalar(&sql)
-            .bind(self.city())
-            .fetch_one(self.counted())
-            .await
-            .map_err(self.query_err())
-    }
 }

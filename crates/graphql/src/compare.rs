@@ -1,0 +1,437 @@
+//! Side-by-side figures of several cities: `Query.compare` and `Query.roomCategoryBreakdown`.
+//! Every figure is computed by SQL in its district (`store::District::city_figures`, one
+//! statement per district); the districts are queried concurrently. This module only shapes
+//! the answers and says why a figure is missing.
+
+use crate::Districts;
+use crate::connection::select;
+use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season};
+use crate::error;
+use crate::types::{City, Quantity, ServiceCircle, load, load_by_id};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use futures::future::try_join_all;
+use std::sync::Arc;
+use store::{CircleRow, CityFigures, CityRow};
+
+/// How many parts of a total carry each qualifier.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QualifierParts {
+    /// Parts stated plainly.
+    pub exact: i64,
+    /// Parts stated approximately ("约").
+    pub approx: i64,
+    /// Parts stated as lower bounds ("超过").
+    pub at_least: i64,
+    /// Parts stated as upper bounds.
+    pub at_most: i64,
+}
+
+/// A total of figures the sources state for several records.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct QuantityTotal {
+    /// The sum of the stated values. Its qualifier is the parts': EXACT when every part is,
+    /// AT_LEAST (AT_MOST) when the parts are exact or bounds in that one direction, APPROX
+    /// otherwise. It covers the `counted` records only. Null when no record states the figure
+    /// (or the records state it in different units).
+    pub total: Option<Quantity>,
+    /// Records that state the figure.
+    pub counted: i64,
+    /// Records that do not.
+    pub missing: i64,
+    /// The qualifiers of the counted parts.
+    pub parts: QualifierParts,
+}
+
+impl QuantityTotal {
+    fn qualifier(&self) -> Option<model::Qualifier> {
+        let p = &self.parts;
+        let parts = [
+            (model::Qualifier::Exact, p.exact),
+            (model::Qualifier::Approx, p.approx),
+            (model::Qualifier::AtLeast, p.at_least),
+            (model::Qualifier::AtMost, p.at_most),
+        ];
+        model::Qualifier::of_sum(parts.into_iter().filter(|(_, n)| *n > 0).map(|(q, _)| q))
+    }
+
+    fn from_store(s: &store::QuantitySum) -> Self {
+        let parts = QualifierParts {
+            exact: s.qualifiers.exact,
+            approx: s.qualifiers.approx,
+            at_least: s.qualifiers.at_least,
+            at_most: s.qualifiers.at_most,
+        };
+        let mut out = Self {
+            total: None,
+            counted: s.counted,
+            missing: s.missing,
+            parts,
+        };
+        if let (Some(value), Some(unit), Some(q)) = (s.total, &s.unit, out.qualifier()) {
+            out.total = Some(Quantity {
+                value,
+                qualifier: qualifier(q),
+                unit: unit.clone(),
+            });
+        }
+        out
+    }
+}
+
+fn qualifier(q: model::Qualifier) -> Qualifier {
+    enums::from_code(q.as_str()).unwrap_or(Qualifier::Approx)
+}
+
+/// Capacity totals over a city's rooms.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CapacityTotal {
+    /// Sum of the stated minimums; null when no room states one.
+    pub min: Option<i64>,
+    /// Sum of the stated maximums; null when no room states one. Rooms that give only a minimum
+    /// ("上百名") are not in it: see `roomsWithoutMax`.
+    pub max: Option<i64>,
+    /// Rooms with a capacity (a minimum, a maximum or both).
+    pub rooms_with_capacity: i64,
+    /// Rooms whose sources give no capacity.
+    pub rooms_without_capacity: i64,
+    /// Rooms without a stated minimum.
+    pub rooms_without_min: i64,
+    /// Rooms without a stated maximum.
+    pub rooms_without_max: i64,
+}
+
+/// Rooms and capacity of one category in one city: one row of a flat table, ready for charts.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CategoryBreakdown {
+    /// City id.
+    pub city: ID,
+    /// The city's Chinese name, for chart labels.
+    pub city_name: String,
+    /// The city's English name.
+    pub city_name_en: String,
+    /// The category.
+    pub category: RoomCategory,
+    /// The category's Chinese label.
+    pub category_name: String,
+    /// The category's English label.
+    pub category_name_en: String,
+    /// Rooms of the category.
+    pub rooms: i64,
+    /// Sum of the stated minimum capacities; null when none of these rooms states one.
+    pub capacity_min: Option<i64>,
+    /// Sum of the stated maximum capacities; null when none of these rooms states one.
+    pub capacity_max: Option<i64>,
+    /// Rooms of the category without a capacity.
+    pub rooms_without_capacity: i64,
+}
+
+/// How common one equipment tag is among a city's rooms.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EquipmentCoverage {
+    /// The tag.
+    pub tag: EquipmentTag,
+    /// Rooms with at least one item of the tag.
+    pub rooms: i64,
+    /// `rooms` over all the city's rooms (0 to 1); null when the city has no rooms. Rooms whose
+    /// sources list no equipment count in the denominator.
+    pub share: Option<f64>,
+}
+
+/// Weekly opening hours of a city's centers in one season.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SeasonHours {
+    /// SUMMER or WINTER; a center's ALL_YEAR timetable counts in both.
+    pub season: Season,
+    /// Centers with a timetable for the season.
+    pub centers: i64,
+    /// Centers whose sources give no timetable for it.
+    pub centers_without_hours: i64,
+    /// Centers counted as open every day because their timetable names no days ("夏季:
+    /// 10:00—22:00"); their weekly hours assume seven days.
+    pub assumed_daily: i64,
+    /// Sum of the centers' weekly open hours; null when no center has a timetable.
+    pub weekly_hours_total: Option<f64>,
+    /// Fewest weekly hours of one center.
+    pub weekly_hours_min: Option<f64>,
+    /// Most weekly hours of one center.
+    pub weekly_hours_max: Option<f64>,
+}
+
+/// A figure per 1,000 residents, or why there is none.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PerThousand {
+    /// The figure; null when it cannot be computed (see `reason`).
+    pub value: Option<f64>,
+    /// What the figure is, given the qualifiers of what it divides; null with `value`.
+    pub qualifier: Option<Qualifier>,
+    /// What it covers, in English.
+    pub basis: Option<String>,
+    /// Why there is no figure, in English; null when there is one.
+    pub reason: Option<String>,
+}
+
+/// Per-capita figures. The population is that of the city's service circles that state one;
+/// the area and seats are those of the centers in those circles.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PerCapita {
+    /// Population of the circles that state one (`missing`: circles that do not).
+    pub population: QuantityTotal,
+    /// Floor area in m² per 1,000 residents.
+    pub floor_area_per_1000_residents: PerThousand,
+    /// Seats (room capacities: each room's upper figure, or its lower one when it gives only
+    /// that) per 1,000 residents.
+    pub seats_per_1000_residents: PerThousand,
+}
+
+/// One city's figures in a comparison.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct CityComparison {
+    /// City id.
+    pub city_id: ID,
+    /// Service centers in the dataset.
+    pub centers: i64,
+    /// Function rooms in the dataset.
+    pub rooms: i64,
+    /// Total floor area of the centers.
+    pub floor_area: QuantityTotal,
+    /// Capacity totals over the rooms.
+    pub capacity: CapacityTotal,
+    /// Rooms and capacity per category present, in the taxonomy's order.
+    pub categories: Vec<CategoryBreakdown>,
+    /// Taxonomy categories with at least one room.
+    pub categories_present: Vec<RoomCategory>,
+    /// Taxonomy categories without a room.
+    pub categories_missing: Vec<RoomCategory>,
+    /// Every equipment tag, with the share of rooms that have it, in the vocabulary's order.
+    pub equipment_coverage: Vec<EquipmentCoverage>,
+    /// Rooms whose sources list no equipment.
+    pub rooms_without_equipment: i64,
+    /// Weekly open hours, SUMMER then WINTER.
+    pub opening_hours: Vec<SeasonHours>,
+    /// Figures per 1,000 residents, where the population is known.
+    pub per_capita: PerCapita,
+}
+
+#[ComplexObject]
+impl CityComparison {
+    /// The city.
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.city_id).await?.map(City))
+    }
+    /// The city's service circles: walking minutes, communities, residential areas, villages,
+    /// population and service items, as the sources state them.
+    async fn service_circles(&self, ctx: &Context<'_>) -> Result<Vec<ServiceCircle>> {
+        Ok(load::<CircleRow>(ctx, "city_id", &self.city_id)
+            .await?
+            .into_iter()
+            .map(ServiceCircle)
+            .collect())
+    }
+}
+
+fn categories(city: &CityRow, f: &CityFigures, include_empty: bool) -> Vec<CategoryBreakdown> {
+    model::RoomCategory::ALL
+        .iter()
+        .filter_map(|c| {
+            let found = f.categories.iter().find(|x| x.category == c.as_str());
+            if found.is_none() && !include_empty {
+                return None;
+            }
+            Some(CategoryBreakdown {
+                city: ID(city.id.clone()),
+                city_name: city.name.clone(),
+                city_name_en: city.name_en.clone(),
+                category: enums::from_code(c.as_str())?,
+                category_name: c.label_zh().to_owned(),
+                category_name_en: c.label_en().to_owned(),
+                rooms: found.map_or(0, |x| x.rooms),
+                capacity_min: found.and_then(|x| x.capacity_min),
+                capacity_max: found.and_then(|x| x.capacity_max),
+                rooms_without_capacity: found.map_or(0, |x| x.rooms_without_capacity),
+            })
+        })
+        .collect()
+}
+
+fn per_thousand(
+    value: Option<f64>,
+    numerator: Option<model::Qualifier>,
+    population: &QuantityTotal,
+    basis: String,
+    no_numerator: &str,
+) -> PerThousand {
+    let circles = population.counted + population.missing;
+    let reason = if circles == 0 {
+        Some("the sources describe no service circle for this city".to_owned())
+    } else if population.counted == 0 {
+        Some("no service circle of this city states its population".to_owned())
+    } else if population.total.is_none() {
+        Some("the circles state their populations in different units".to_owned())
+    } else if value.is_none() {
+        Some(no_numerator.to_owned())
+    } else {
+        None
+    };
+    match (value, numerator, population.qualifier(), reason) {
+        (Some(v), Some(n), Some(d), None) => PerThousand {
+            value: Some(v),
+            qualifier: Some(qualifier(model::Qualifier::of_ratio(n, d))),
+            basis: Some(basis),
+            reason: None,
+        },
+        (_, _, _, reason) => PerThousand {
+            value: None,
+            qualifier: None,
+            basis: None,
+            reason: reason.or_else(|| Some(no_numerator.to_owned())),
+        },
+    }
+}
+
+fn per_capita(f: &store::PerCapitaFigures) -> PerCapita {
+    let population = QuantityTotal::from_store(&f.population);
+    let area = QuantityTotal::from_store(&f.floor_area);
+    let people = population.total.as_ref().map_or(0.0, |q| q.value);
+    let area_basis = format!(
+        "floor area of the {} centers with a stated area in circles with a stated population \
+         ({} more without one), per 1,000 of the circles' {people} residents",
+        area.counted, area.missing
+    );
+    let s = &f.seats;
+    let seats_qualifier = if s.rooms_with_lower_bound_only > 0 {
+        model::Qualifier::AtLeast
+    } else {
+        model::Qualifier::Exact
+    };
+    let seats_basis = format!(
+        "capacity of the {} rooms with a stated capacity in those circles' centers ({} more \
+         without one; {} counted by a lower figure only), per 1,000 of the circles' {people} \
+         residents",
+        s.rooms_with_capacity, s.rooms_without_capacity, s.rooms_with_lower_bound_only
+    );
+    PerCapita {
+        floor_area_per_1000_residents: per_thousand(
+            f.floor_area_per_1000,
+            area.qualifier(),
+            &population,
+            area_basis,
+            "no center in a circle with a stated population states its floor area",
+        ),
+        seats_per_1000_residents: per_thousand(
+            f.seats_per_1000,
+            (s.rooms_with_capacity > 0).then_some(seats_qualifier),
+            &population,
+            seats_basis,
+            "no room of the centers in circles with a stated population states a capacity",
+        ),
+        population,
+    }
+}
+
+fn comparison(city: &CityRow, f: &CityFigures) -> CityComparison {
+    let present: Vec<RoomCategory> = model::RoomCategory::ALL
+        .iter()
+        .filter(|c| f.categories.iter().any(|x| x.category == c.as_str()))
+        .filter_map(|c| enums::from_code(c.as_str()))
+        .collect();
+    let missing = model::RoomCategory::ALL
+        .iter()
+        .filter_map(|c| enums::from_code::<RoomCategory>(c.as_str()))
+        .filter(|c| !present.contains(c))
+        .collect();
+    let equipment_coverage = model::EquipmentTag::ALL
+        .iter()
+        .filter_map(|t| {
+            let found = f.tags.iter().find(|x| x.tag == t.as_str());
+            Some(EquipmentCoverage {
+                tag: enums::from_code(t.as_str())?,
+                rooms: found.map_or(0, |x| x.rooms),
+                share: (f.rooms > 0).then(|| found.map_or(0.0, |x| x.share)),
+            })
+        })
+        .collect();
+    let opening_hours = [model::Season::Summer, model::Season::Winter]
+        .iter()
+        .filter_map(|season| {
+            let found = f.seasons.iter().find(|x| x.season == season.as_str());
+            Some(SeasonHours {
+                season: enums::from_code(season.as_str())?,
+                centers: found.map_or(0, |x| x.centers),
+                centers_without_hours: found.map_or(f.centers, |x| x.centers_without_hours),
+                assumed_daily: found.map_or(0, |x| x.assumed_daily),
+                weekly_hours_total: found.and_then(|x| x.weekly_hours_total),
+                weekly_hours_min: found.and_then(|x| x.weekly_hours_min),
+                weekly_hours_max: found.and_then(|x| x.weekly_hours_max),
+            })
+        })
+        .collect();
+    let c = &f.capacity;
+    CityComparison {
+        city_id: ID(city.id.clone()),
+        centers: f.centers,
+        rooms: f.rooms,
+        floor_area: QuantityTotal::from_store(&f.floor_area),
+        capacity: CapacityTotal {
+            min: c.min,
+            max: c.max,
+            rooms_with_capacity: c.rooms_with_capacity,
+            rooms_without_capacity: c.rooms_without_capacity,
+            rooms_without_min: c.rooms_without_min,
+            rooms_without_max: c.rooms_without_max,
+        },
+        categories: categories(city, f, false),
+        categories_present: present,
+        categories_missing: missing,
+        equipment_coverage,
+        rooms_without_equipment: f.rooms_without_equipment,
+        opening_hours,
+        per_capita: per_capita(&f.per_capita),
+    }
+}
+
+/// Each chosen city's row and figures, the districts queried concurrently.
+async fn figures(
+    ctx: &Context<'_>,
+    cities: Option<Vec<ID>>,
+) -> Result<Vec<(CityRow, CityFigures)>> {
+    let districts = ctx.data::<Arc<Districts>>()?;
+    let selected = select(districts, cities, "cities")?;
+    try_join_all(selected.into_iter().map(|i| async move {
+        let d = &districts.list()[i];
+        let (row, figures) = futures::try_join!(load_by_id::<CityRow>(ctx, d.city()), async {
+            d.city_figures()
+                .await
+                .map_err(|e| error::district(Arc::new(e)))
+        })?;
+        let row = row.ok_or_else(|| {
+            tracing::error!(city = d.city(), "district holds no row for its city");
+            async_graphql::Error::new(format!("district `{}` holds no data", d.city()))
+        })?;
+        Ok((row, figures))
+    }))
+    .await
+}
+
+pub(crate) async fn compare(
+    ctx: &Context<'_>,
+    cities: Option<Vec<ID>>,
+) -> Result<Vec<CityComparison>> {
+    Ok(figures(ctx, cities)
+        .await?
+        .iter()
+        .map(|(row, f)| comparison(row, f))
+        .collect())
+}
+
+pub(crate) async fn breakdown(
+    ctx: &Context<'_>,
+    cities: Option<Vec<ID>>,
+    include_empty: bool,
+) -> Result<Vec<CategoryBreakdown>> {
+    Ok(figures(ctx, cities)
+        .await?
+        .iter()
+        .flat_map(|(row, f)| categories(row, f, include_empty))
+        .collect())
+}
