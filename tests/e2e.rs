@@ -4,6 +4,7 @@
 //!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
 //! - `pagination`: walking cursors across districts.
+//! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: SQL statements per request stay bounded by levels × districts.
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 
@@ -16,6 +17,8 @@ mod batching;
 mod cli;
 #[path = "e2e/http.rs"]
 mod http;
+#[path = "e2e/large.rs"]
+mod large;
 #[path = "e2e/pagination.rs"]
 mod pagination;
 #[path = "e2e/queries.rs"]

@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// A running service and its districts (shared, to read statement counters).
+/// A running service.
 pub struct TestServer {
     pub addr: SocketAddr,
-    pub districts: Districts,
 }
 
 /// A fresh, empty folder under the system's temp dir.
@@ -27,30 +26,49 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// Starts a service over freshly imported districts, on its own thread and runtime, so that it
 /// outlives any one test.
 pub fn start(name: &str) -> TestServer {
+    serve(name, None)
+}
+
+/// Starts a service over these datasets instead of the cities' own (one district each, in the
+/// given order).
+pub fn start_with(name: &str, datasets: Vec<model::CityDataset>) -> TestServer {
+    serve(name, Some(datasets))
+}
+
+fn serve(name: &str, datasets: Option<Vec<model::CityDataset>>) -> TestServer {
     let config = server::Config::with_data_dir(temp_dir(name));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = server::runtime().expect("runtime");
         runtime.block_on(async move {
-            let districts = server::prepare_districts(&config)
-                .await
-                .expect("districts import");
-            let app = server::app(
-                server::schema(districts.clone(), &config),
-                config.max_body_bytes,
-            );
+            let districts = match datasets {
+                None => server::prepare_districts(&config)
+                    .await
+                    .expect("districts import"),
+                Some(datasets) => {
+                    let mut list = Vec::new();
+                    for dataset in datasets {
+                        let district = server::open_district(&config, &dataset.city.id)
+                            .await
+                            .expect("open district");
+                        district.import(&dataset, false).await.expect("import");
+                        list.push(district);
+                    }
+                    Districts::new(list)
+                }
+            };
+            let app = server::app(server::schema(districts, &config), config.max_body_bytes);
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .expect("bind");
-            tx.send((listener.local_addr().expect("addr"), districts))
-                .expect("send");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
             axum::serve(listener, app).await.expect("serve");
         });
     });
-    let (addr, districts) = rx
+    let addr = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("server started");
-    TestServer { addr, districts }
+    TestServer { addr }
 }
 
 /// The server most tests share.
@@ -150,6 +168,25 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
         data = &data[line_end + 2 + size + 2..];
     }
+}
+
+/// POSTs a GraphQL query with variables and returns the JSON response and the number of SQL
+/// statements the service says it ran for it.
+pub fn graphql_counted(addr: SocketAddr, query: &str, variables: Value) -> (Value, u64) {
+    let body = serde_json::json!({ "query": query, "variables": variables });
+    let reply = request(
+        addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let statements = reply
+        .header("dangqun-sql-statements")
+        .and_then(|v| v.parse().ok())
+        .expect("statement count header");
+    (reply.json(), statements)
 }
 
 /// POSTs a GraphQL query with variables and returns the JSON response (asserting HTTP 200).

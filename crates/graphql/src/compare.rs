@@ -102,13 +102,10 @@ pub struct CapacityTotal {
 
 /// Rooms and capacity of one category in one city: one row of a flat table, ready for charts.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct CategoryBreakdown {
     /// City id.
     pub city: ID,
-    /// The city's Chinese name, for chart labels.
-    pub city_name: String,
-    /// The city's English name.
-    pub city_name_en: String,
     /// The category.
     pub category: RoomCategory,
     /// The category's Chinese label.
@@ -214,6 +211,22 @@ pub struct CityComparison {
 }
 
 #[ComplexObject]
+impl CategoryBreakdown {
+    /// The city's Chinese name, for chart labels.
+    async fn city_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.city)
+            .await?
+            .map(|c| c.name))
+    }
+    /// The city's English name, for chart labels.
+    async fn city_name_en(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(load_by_id::<CityRow>(ctx, &self.city)
+            .await?
+            .map(|c| c.name_en))
+    }
+}
+
+#[ComplexObject]
 impl CityComparison {
     /// The city.
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
@@ -230,7 +243,7 @@ impl CityComparison {
     }
 }
 
-fn categories(city: &CityRow, f: &CityFigures, include_empty: bool) -> Vec<CategoryBreakdown> {
+fn categories(city: &str, f: &CityFigures, include_empty: bool) -> Vec<CategoryBreakdown> {
     model::RoomCategory::ALL
         .iter()
         .filter_map(|c| {
@@ -239,9 +252,7 @@ fn categories(city: &CityRow, f: &CityFigures, include_empty: bool) -> Vec<Categ
                 return None;
             }
             Some(CategoryBreakdown {
-                city: ID(city.id.clone()),
-                city_name: city.name.clone(),
-                city_name_en: city.name_en.clone(),
+                city: ID(city.to_owned()),
                 category: enums::from_code(c.as_str())?,
                 category_name: c.label_zh().to_owned(),
                 category_name_en: c.label_en().to_owned(),
@@ -329,7 +340,7 @@ fn per_capita(f: &store::PerCapitaFigures) -> PerCapita {
     }
 }
 
-fn comparison(city: &CityRow, f: &CityFigures) -> CityComparison {
+fn comparison(city: &str, f: &CityFigures) -> CityComparison {
     let present: Vec<RoomCategory> = model::RoomCategory::ALL
         .iter()
         .filter(|c| f.categories.iter().any(|x| x.category == c.as_str()))
@@ -368,7 +379,7 @@ fn comparison(city: &CityRow, f: &CityFigures) -> CityComparison {
         .collect();
     let c = &f.capacity;
     CityComparison {
-        city_id: ID(city.id.clone()),
+        city_id: ID(city.to_owned()),
         centers: f.centers,
         rooms: f.rooms,
         floor_area: QuantityTotal::from_store(&f.floor_area),
@@ -390,25 +401,17 @@ fn comparison(city: &CityRow, f: &CityFigures) -> CityComparison {
     }
 }
 
-/// Each chosen city's row and figures, the districts queried concurrently.
-async fn figures(
-    ctx: &Context<'_>,
-    cities: Option<Vec<ID>>,
-) -> Result<Vec<(CityRow, CityFigures)>> {
+/// Each chosen city's figures, the districts queried concurrently, in the service's order.
+async fn figures(ctx: &Context<'_>, cities: Option<Vec<ID>>) -> Result<Vec<(String, CityFigures)>> {
     let districts = ctx.data::<Arc<Districts>>()?;
     let selected = select(districts, cities, "cities")?;
     try_join_all(selected.into_iter().map(|i| async move {
         let d = &districts.list()[i];
-        let (row, figures) = futures::try_join!(load_by_id::<CityRow>(ctx, d.city()), async {
-            d.city_figures()
-                .await
-                .map_err(|e| error::district(Arc::new(e)))
-        })?;
-        let row = row.ok_or_else(|| {
-            tracing::error!(city = d.city(), "district holds no row for its city");
-            async_graphql::Error::new(format!("district `{}` holds no data", d.city()))
-        })?;
-        Ok((row, figures))
+        let figures = d
+            .city_figures()
+            .await
+            .map_err(|e| error::district(Arc::new(e)))?;
+        Ok((d.city().to_owned(), figures))
     }))
     .await
 }
@@ -420,7 +423,7 @@ pub(crate) async fn compare(
     Ok(figures(ctx, cities)
         .await?
         .iter()
-        .map(|(row, f)| comparison(row, f))
+        .map(|(city, f)| comparison(city, f))
         .collect())
 }
 
@@ -432,6 +435,6 @@ pub(crate) async fn breakdown(
     Ok(figures(ctx, cities)
         .await?
         .iter()
-        .flat_map(|(row, f)| categories(row, f, include_empty))
+        .flat_map(|(city, f)| categories(city, f, include_empty))
         .collect())
 }

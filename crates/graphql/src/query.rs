@@ -158,8 +158,9 @@ impl Query {
 
     /// Records whose names, addresses, room uses, equipment, circle lists or citation quotes
     /// contain `text` (a substring: 法律 finds 法律援助、矛盾纠纷调解综合服务室; Latin letters
-    /// ignore case). Hits list centers, then rooms, circles and cities, each in the sources'
-    /// order, city by city.
+    /// ignore case), through each district's text index. Hits are ordered by the best field
+    /// that matched (name, use, equipment, address, a circle's list, quote), then centers,
+    /// rooms, circles and cities, then city by city in the sources' order.
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -1,7 +1,7 @@
 //! `Query.search`: each district searches its own text index (`store::District::search`,
 //! SQLite FTS5 with the trigram tokenizer); the hits are merged in one order across districts:
-//! centers, rooms, circles, then cities, each city by city in the service's order and in the
-//! sources' order within a city.
+//! by the best field that matched (a name first, a quote last), then centers, rooms, circles and
+//! cities, then city by city in the service's order and in the sources' order within a city.
 
 use crate::Districts;
 use crate::connection::{page_size, select};
@@ -74,9 +74,9 @@ impl SearchHit {
     }
 }
 
-/// Groups a district's rows into hits, keeping their order.
-fn hits(city: &str, rows: Vec<SearchRow>) -> Vec<(u8, i64, SearchHit)> {
-    let mut out: Vec<(u8, i64, SearchHit)> = Vec::new();
+/// Groups a district's rows into hits, each with its ranks (best field, kind) and position.
+fn hits(city: &str, rows: Vec<SearchRow>) -> Vec<((u8, u8), i64, SearchHit)> {
+    let mut out: Vec<((u8, u8), i64, SearchHit)> = Vec::new();
     for row in rows {
         let (Some(kind), Some(field)) = (
             enums::from_code::<SearchKind>(&row.kind),
@@ -89,10 +89,14 @@ fn hits(city: &str, rows: Vec<SearchRow>) -> Vec<(u8, i64, SearchHit)> {
             field,
             text: row.text,
         };
+        let field_rank = store::field_rank(&row.field);
         match out.last_mut() {
-            Some((_, _, hit)) if hit.id.as_str() == row.owner_id => hit.matches.push(m),
+            Some(((best, _), _, hit)) if hit.id.as_str() == row.owner_id => {
+                *best = (*best).min(field_rank);
+                hit.matches.push(m);
+            }
             _ => out.push((
-                store::kind_rank(&row.kind),
+                (field_rank, store::kind_rank(&row.kind)),
                 row.owner_ord,
                 SearchHit {
                     kind,
@@ -133,7 +137,7 @@ pub(crate) async fn search(
             let rows = d.search(text, first).await?;
             Ok(hits(d.city(), rows)
                 .into_iter()
-                .map(|(rank, ord, hit)| ((rank, position, ord), hit))
+                .map(|((field, kind), ord, hit)| ((field, kind, position, ord), hit))
                 .collect::<Vec<_>>())
         }
     }))

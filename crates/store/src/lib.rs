@@ -19,7 +19,7 @@ pub use import::ImportOutcome;
 pub use listing::{After, CenterFilter, CenterOrder, OpenAt, RoomFilter, RoomOrder, SortValue};
 pub use read::Table;
 pub use rows::*;
-pub use search::{SearchRow, kind_rank};
+pub use search::{SearchRow, field_rank, kind_rank};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -19,15 +19,30 @@ pub struct SearchRow {
 /// Kinds in the order hits are listed.
 const KIND_RANK: &str =
     "CASE kind WHEN 'CENTER' THEN 0 WHEN 'ROOM' THEN 1 WHEN 'CIRCLE' THEN 2 ELSE 3 END";
+/// Fields by how much a match in them says about the record.
+const FIELD_RANK: &str = "CASE field WHEN 'NAME' THEN 0 WHEN 'USE' THEN 1 WHEN 'EQUIPMENT' THEN 2 \
+     WHEN 'ADDRESS' THEN 3 WHEN 'COVERAGE' THEN 4 ELSE 5 END";
 
-/// The order records are listed in: centers, rooms, circles, then the city; each kind in the
-/// sources' order.
+/// Position of a kind in the order hits are listed: centers, rooms, circles, then the city.
 pub fn kind_rank(kind: &str) -> u8 {
     match kind {
         "CENTER" => 0,
         "ROOM" => 1,
         "CIRCLE" => 2,
         _ => 3,
+    }
+}
+
+/// Position of a field: a match in a name ranks first, then uses, equipment, addresses, the
+/// names a circle lists, and quotes.
+pub fn field_rank(field: &str) -> u8 {
+    match field {
+        "NAME" => 0,
+        "USE" => 1,
+        "EQUIPMENT" => 2,
+        "ADDRESS" => 3,
+        "COVERAGE" => 4,
+        _ => 5,
     }
 }
 
@@ -47,8 +62,9 @@ fn push_match(sql: &mut Sql, text: &str) {
 }
 
 impl District {
-    /// Every matching text of the first `limit` records (in [`kind_rank`] order, then the
-    /// sources' order) whose texts contain `text`.
+    /// Every matching text of the first `limit` records whose texts contain `text`: records
+    /// ordered by their best matching field ([`field_rank`]), then [`kind_rank`], then the
+    /// sources' order; each record's texts in field order.
     pub async fn search(&self, text: &str, limit: i64) -> Result<Vec<SearchRow>, StoreError> {
         let mut sql = Sql::new(
             "SELECT kind, owner_id, CAST(owner_ord AS BIGINT) AS owner_ord, field, text \
@@ -61,10 +77,12 @@ impl District {
             .push(" AND ");
         push_match(&mut sql, text);
         sql.push(&format!(
-            " GROUP BY owner_id ORDER BY MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
+            " GROUP BY owner_id ORDER BY MIN({FIELD_RANK}), MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
         ))
         .bind(limit)
-        .push(&format!(") ORDER BY {KIND_RANK}, owner_ord, field, ord"));
+        .push(&format!(
+            ") ORDER BY {KIND_RANK}, owner_ord, {FIELD_RANK}, ord"
+        ));
         let rows = sql
             .query()
             .fetch_all(self.counted())
