@@ -58,15 +58,42 @@ pub(crate) fn with_codes(mut response: Response, pre_execution: &'static str) ->
             .as_ref()
             .is_some_and(|x| x.get("code").is_some());
         if !has_code {
-            let code = if e.path.is_empty() {
-                pre_execution
-            } else {
-                codes::INTERNAL
+            let argument = invalid_argument(&e.message);
+            let code = match (&argument, e.path.is_empty()) {
+                // A value the schema's types refuse (an unknown category, a string for an Int).
+                (Some(_), _) => codes::BAD_ARGUMENT,
+                (None, true) => pre_execution,
+                (None, false) => codes::INTERNAL,
             };
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
+            let extensions = e.extensions.get_or_insert_with(Default::default);
+            extensions.set("code", code);
+            if let Some(argument) = argument {
+                extensions.set("argument", argument);
+            }
         }
     }
     response
+}
+
+/// The argument path async-graphql names when a value does not fit its type:
+/// `Invalid value for argument "filter.categories.0", …` gives `filter.categories.0`.
+fn invalid_argument(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Invalid value for argument \"")?;
+    rest.split_once('"')
+        .map(|(argument, _)| argument.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn refused_values_name_their_argument() {
+        assert_eq!(
+            super::invalid_argument(
+                "Invalid value for argument \"filter.categories.0\", enumeration type \"RoomCategory\" does not contain the value \"FOO\""
+            )
+            .as_deref(),
+            Some("filter.categories.0")
+        );
+        assert_eq!(super::invalid_argument("Unknown field \"x\""), None);
+    }
 }
