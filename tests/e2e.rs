@@ -6,6 +6,7 @@
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: SQL statements per request stay bounded by levels × districts.
+//! - `compare`: every figure of `compare` recomputed from the datasets.
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 
 #[path = "e2e/support.rs"]
@@ -15,6 +16,8 @@ mod support;
 mod batching;
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/compare.rs"]
+mod compare;
 #[path = "e2e/http.rs"]
 mod http;
 #[path = "e2e/large.rs"]

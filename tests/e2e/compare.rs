@@ -1,0 +1,262 @@
+//! `compare` and `roomCategoryBreakdown` checked against the datasets: every figure the service
+//! computes in SQL is recomputed here in Rust, straight from each city's dataset, and must agree.
+//! (The recorded answer `tests/queries/compare_all.json` was also read against the articles by
+//! hand; README's "Comparing cities" shows part of it.)
+
+use crate::support::{graphql, shared};
+use model::{CityDataset, Qualifier};
+use serde_json::{Value, json};
+
+const QUERY: &str = "{ compare { cityId centers rooms
+  floorArea { total { value qualifier unit } counted missing }
+  capacity { min max roomsWithCapacity roomsWithoutCapacity roomsWithoutMin roomsWithoutMax }
+  categories { category rooms capacityMin capacityMax roomsWithoutCapacity }
+  categoriesPresent categoriesMissing
+  equipmentCoverage { tag rooms share } roomsWithoutEquipment
+  openingHours { season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }
+  perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value qualifier } seatsPer1000Residents { value reason } }
+} }";
+
+fn sum_opt(values: impl Iterator<Item = Option<u32>>) -> Value {
+    let known: Vec<u64> = values.flatten().map(u64::from).collect();
+    if known.is_empty() {
+        Value::Null
+    } else {
+        json!(known.iter().sum::<u64>())
+    }
+}
+
+/// Weekly hours of one center in a season (ALL_YEAR lines count), and whether a line names no
+/// days; `None` without a line for the season.
+fn weekly_hours(c: &model::Center, season: model::Season) -> Option<(f64, bool)> {
+    let lines: Vec<_> = c
+        .opening_hours
+        .iter()
+        .filter(|h| h.season == season || h.season == model::Season::AllYear)
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let mut minutes = 0.0;
+    let mut assumed = false;
+    for h in lines {
+        let span = if h.open_24h {
+            1440.0
+        } else {
+            let (o, c) = (
+                f64::from(h.opens.map_or(0, |t| t.minutes())),
+                f64::from(h.closes.map_or(0, |t| t.minutes())),
+            );
+            if c >= o { c - o } else { c + 1440.0 - o }
+        };
+        let days = h.days.as_ref().map_or(7, Vec::len);
+        assumed |= h.days.is_none();
+        minutes += span * days as f64;
+    }
+    Some((minutes / 60.0, assumed))
+}
+
+fn expected(d: &CityDataset) -> Value {
+    let rooms = &d.rooms;
+    let areas: Vec<&model::Quantity> = d
+        .centers
+        .iter()
+        .filter_map(|c| c.floor_area.as_ref())
+        .collect();
+    let area_q = Qualifier::of_sum(areas.iter().map(|q| q.qualifier));
+    let categories: Vec<Value> = model::RoomCategory::ALL
+        .iter()
+        .filter_map(|cat| {
+            let of: Vec<_> = rooms.iter().filter(|r| r.category == *cat).collect();
+            (!of.is_empty()).then(|| {
+                json!({
+                    "category": cat.as_str(),
+                    "rooms": of.len(),
+                    "capacityMin": sum_opt(of.iter().map(|r| r.capacity.and_then(|c| c.min))),
+                    "capacityMax": sum_opt(of.iter().map(|r| r.capacity.and_then(|c| c.max))),
+                    "roomsWithoutCapacity": of.iter().filter(|r| r.capacity.is_none_or(|c| c.min.is_none() && c.max.is_none())).count(),
+                })
+            })
+        })
+        .collect();
+    let present: Vec<&str> = model::RoomCategory::ALL
+        .iter()
+        .filter(|c| rooms.iter().any(|r| r.category == **c))
+        .map(|c| c.as_str())
+        .collect();
+    let missing: Vec<&str> = model::RoomCategory::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !present.contains(c))
+        .collect();
+    let coverage: Vec<Value> = model::EquipmentTag::ALL
+        .iter()
+        .map(|tag| {
+            let n = rooms
+                .iter()
+                .filter(|r| {
+                    r.equipment
+                        .iter()
+                        .any(|e| model::EquipmentTag::from_raw(e) == Some(*tag))
+                })
+                .count();
+            json!({ "tag": tag.as_str(), "rooms": n, "share": n as f64 / rooms.len() as f64 })
+        })
+        .collect();
+    let hours: Vec<Value> = [model::Season::Summer, model::Season::Winter]
+        .iter()
+        .map(|season| {
+            let weekly: Vec<(f64, bool)> = d
+                .centers
+                .iter()
+                .filter_map(|c| weekly_hours(c, *season))
+                .collect();
+            let total = (!weekly.is_empty()).then(|| weekly.iter().map(|w| w.0).sum::<f64>());
+            let min = weekly.iter().map(|w| w.0).reduce(f64::min);
+            let max = weekly.iter().map(|w| w.0).reduce(f64::max);
+            json!({
+                "season": season.as_str(),
+                "centers": weekly.len(),
+                "centersWithoutHours": d.centers.len() - weekly.len(),
+                "assumedDaily": weekly.iter().filter(|w| w.1).count(),
+                "weeklyHoursTotal": total, "weeklyHoursMin": min, "weeklyHoursMax": max,
+            })
+        })
+        .collect();
+    let populated: Vec<&model::Circle> = d
+        .circles
+        .iter()
+        .filter(|c| c.population.is_some())
+        .collect();
+    let population: f64 = populated
+        .iter()
+        .filter_map(|c| c.population.as_ref())
+        .map(|q| q.value)
+        .sum();
+    let scope: Vec<&model::Center> = d
+        .centers
+        .iter()
+        .filter(|c| {
+            populated
+                .iter()
+                .any(|p| c.circle.as_deref() == Some(p.id.as_str()))
+        })
+        .collect();
+    let scope_area: Vec<&model::Quantity> =
+        scope.iter().filter_map(|c| c.floor_area.as_ref()).collect();
+    let per_1000_area = (!populated.is_empty() && !scope_area.is_empty())
+        .then(|| scope_area.iter().map(|q| q.value).sum::<f64>() * 1000.0 / population);
+    let per_1000_area_q = per_1000_area.map(|_| {
+        let num = Qualifier::of_sum(scope_area.iter().map(|q| q.qualifier)).unwrap_or_default();
+        let den = Qualifier::of_sum(
+            populated
+                .iter()
+                .filter_map(|c| c.population.as_ref())
+                .map(|q| q.qualifier),
+        )
+        .unwrap_or_default();
+        Qualifier::of_ratio(num, den).as_str()
+    });
+    let seats: Vec<u32> = rooms
+        .iter()
+        .filter(|r| scope.iter().any(|c| c.id == r.center))
+        .filter_map(|r| r.capacity.and_then(|c| c.max.or(c.min)))
+        .collect();
+    let per_1000_seats = (!populated.is_empty() && !seats.is_empty())
+        .then(|| f64::from(seats.iter().sum::<u32>()) * 1000.0 / population);
+    json!({
+        "cityId": d.city.id,
+        "centers": d.centers.len(),
+        "rooms": rooms.len(),
+        "floorArea": {
+            "total": area_q.map(|q| json!({ "value": areas.iter().map(|a| a.value).sum::<f64>(), "qualifier": q.as_str(), "unit": "m²" })),
+            "counted": areas.len(),
+            "missing": d.centers.len() - areas.len(),
+        },
+        "capacity": {
+            "min": sum_opt(rooms.iter().map(|r| r.capacity.and_then(|c| c.min))),
+            "max": sum_opt(rooms.iter().map(|r| r.capacity.and_then(|c| c.max))),
+            "roomsWithCapacity": rooms.iter().filter(|r| r.capacity.is_some_and(|c| c.min.is_some() || c.max.is_some())).count(),
+            "roomsWithoutCapacity": rooms.iter().filter(|r| r.capacity.is_none_or(|c| c.min.is_none() && c.max.is_none())).count(),
+            "roomsWithoutMin": rooms.iter().filter(|r| r.capacity.and_then(|c| c.min).is_none()).count(),
+            "roomsWithoutMax": rooms.iter().filter(|r| r.capacity.and_then(|c| c.max).is_none()).count(),
+        },
+        "categories": categories,
+        "categoriesPresent": present,
+        "categoriesMissing": missing,
+        "equipmentCoverage": coverage,
+        "roomsWithoutEquipment": rooms.iter().filter(|r| r.equipment.is_empty()).count(),
+        "openingHours": hours,
+        "perCapita": {
+            "population": {
+                "total": (!populated.is_empty()).then(|| json!({ "value": population })),
+                "counted": populated.len(),
+                "missing": d.circles.len() - populated.len(),
+            },
+            "floorAreaPer1000Residents": { "value": per_1000_area, "qualifier": per_1000_area_q },
+            "seatsPer1000Residents": { "value": per_1000_seats },
+        },
+    })
+}
+
+/// `actual` with every field `expected` does not name removed, for a like-for-like comparison.
+fn project(actual: &Value, expected: &Value) -> Value {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => Value::Object(
+            e.keys()
+                .filter_map(|k| a.get(k).map(|v| (k.clone(), project(v, &e[k]))))
+                .collect(),
+        ),
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => {
+            Value::Array(a.iter().zip(e).map(|(a, e)| project(a, e)).collect())
+        }
+        _ => actual.clone(),
+    }
+}
+
+#[test]
+fn every_figure_of_compare_agrees_with_the_datasets() {
+    let response = graphql(shared().addr, QUERY, Value::Null);
+    assert!(response.get("errors").is_none(), "{response}");
+    let rows = response["data"]["compare"].as_array().expect("rows");
+    let datasets: Vec<CityDataset> = server::CITIES
+        .iter()
+        .map(|(_, load)| load().expect("dataset"))
+        .collect();
+    assert_eq!(rows.len(), datasets.len());
+    for (row, d) in rows.iter().zip(&datasets) {
+        let want = expected(d);
+        assert_eq!(project(row, &want), want, "{}", d.city.id);
+        // Where a per-capita figure is missing, the service says why.
+        let seats = &row["perCapita"]["seatsPer1000Residents"];
+        assert!(
+            seats["value"].is_number() || seats["reason"].is_string(),
+            "{seats}"
+        );
+    }
+}
+
+#[test]
+fn the_breakdown_is_the_compare_categories_as_flat_rows() {
+    let response = graphql(
+        shared().addr,
+        "{ roomCategoryBreakdown { city category rooms capacityMin capacityMax } full: roomCategoryBreakdown(includeEmpty: true) { city rooms } }",
+        Value::Null,
+    );
+    assert!(response.get("errors").is_none(), "{response}");
+    let rows = response["data"]["roomCategoryBreakdown"]
+        .as_array()
+        .expect("rows");
+    let total: u64 = rows.iter().filter_map(|r| r["rooms"].as_u64()).sum();
+    let datasets_rooms: usize = server::CITIES
+        .iter()
+        .map(|(_, load)| load().expect("dataset").rooms.len())
+        .sum();
+    assert_eq!(total as usize, datasets_rooms);
+    let full = response["data"]["full"].as_array().expect("full");
+    assert_eq!(
+        full.len(),
+        4 * model::RoomCategory::ALL.len(),
+        "a full matrix"
+    );
+}
