@@ -8,7 +8,17 @@
 //! - `batching`: SQL statements per request stay bounded by levels × districts.
 //! - `compare`: every figure of `compare` recomputed from the datasets.
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
+//! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
+//!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
+//! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
+//!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
+//!
+//! `DANGQUN_TEST_BACKEND` (`sqlite`, `postgres`, `mixed`) sets where the test servers' districts
+//! live; `tests/run.sh` runs the suite once with each, against a throwaway PostgreSQL 15
+//! (`pg`). Tests that need PostgreSQL fail, never skip, without one.
 
+#[path = "e2e/pg.rs"]
+mod pg;
 #[path = "e2e/support.rs"]
 mod support;
 
@@ -18,8 +28,12 @@ mod batching;
 mod cli;
 #[path = "e2e/compare.rs"]
 mod compare;
+#[path = "e2e/districts.rs"]
+mod districts;
 #[path = "e2e/http.rs"]
 mod http;
+#[path = "e2e/imports.rs"]
+mod imports;
 #[path = "e2e/large.rs"]
 mod large;
 #[path = "e2e/pagination.rs"]

@@ -19,7 +19,7 @@ fn spread(i: usize, modulus: u32) -> u32 {
 /// `dataset` with every center and its rooms copied [`COPIES`] times. Copies keep their
 /// citations (so the dataset stays valid); a stated capacity or floor area is shifted so that
 /// values differ, and some copies share values with others to exercise the id tie-break.
-fn enlarge(mut dataset: CityDataset) -> CityDataset {
+pub(crate) fn enlarge(mut dataset: CityDataset) -> CityDataset {
     let centers = dataset.centers.clone();
     let rooms = dataset.rooms.clone();
     let mut n = 0;

@@ -23,35 +23,108 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Where the districts of the test servers live, from `DANGQUN_TEST_BACKEND` (`tests/run.sh`
+/// runs the suite once with each): `sqlite` (the default), `postgres` (every city in one
+/// PostgreSQL database, the way districts may share a server), or `mixed` (Korla and Suzhou each
+/// in a PostgreSQL database of its own, Taiyuan and Jinshan in SQLite files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Sqlite,
+    Postgres,
+    Mixed,
+}
+
+pub fn layout() -> Layout {
+    match std::env::var("DANGQUN_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Layout::Postgres,
+        Ok("mixed") => Layout::Mixed,
+        Ok("sqlite") | Err(_) => Layout::Sqlite,
+        Ok(other) => panic!("DANGQUN_TEST_BACKEND is `{other}`: use sqlite, postgres or mixed"),
+    }
+}
+
+/// A fresh database name for this process.
+pub fn unique_name(name: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("dq_{}_{n}_{clean}", std::process::id())
+}
+
+/// A configuration whose districts follow [`layout`], each in a fresh database.
+pub fn config(name: &str) -> server::Config {
+    let mut config = server::Config::with_data_dir(temp_dir(name));
+    match layout() {
+        Layout::Sqlite => {}
+        Layout::Postgres => {
+            let url = crate::pg::create_database(&unique_name(name));
+            for (city, _) in server::CITIES {
+                config = config.with_database(city, url.clone());
+            }
+        }
+        Layout::Mixed => {
+            for city in ["korla", "suzhou"] {
+                let url = crate::pg::create_database(&unique_name(&format!("{name}_{city}")));
+                config = config.with_database(city, url);
+            }
+        }
+    }
+    config
+}
+
 /// Starts a service over freshly imported districts, on its own thread and runtime, so that it
 /// outlives any one test.
 pub fn start(name: &str) -> TestServer {
-    serve(name, None)
+    serve(config(name), None, true)
 }
 
 /// Starts a service over these datasets instead of the cities' own (one district each, in the
 /// given order).
 pub fn start_with(name: &str, datasets: Vec<model::CityDataset>) -> TestServer {
-    serve(name, Some(datasets))
+    serve(config(name), Some(datasets), true)
 }
 
-fn serve(name: &str, datasets: Option<Vec<model::CityDataset>>) -> TestServer {
-    let config = server::Config::with_data_dir(temp_dir(name));
+/// Starts a service with this configuration (its districts imported with the cities' own
+/// datasets), whether or not every district is up.
+pub fn start_config(config: server::Config) -> TestServer {
+    serve(config, None, false)
+}
+
+fn serve(
+    config: server::Config,
+    datasets: Option<Vec<model::CityDataset>>,
+    require_up: bool,
+) -> TestServer {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = server::runtime().expect("runtime");
         runtime.block_on(async move {
             let districts = match datasets {
-                None => server::prepare_districts(&config)
-                    .await
-                    .expect("districts import"),
+                None => {
+                    let districts = server::prepare_districts(&config)
+                        .await
+                        .expect("districts import");
+                    for d in districts.list().iter().filter(|_| require_up) {
+                        d.ready().await.expect("district prepared");
+                    }
+                    districts
+                }
                 Some(datasets) => {
                     let mut list = Vec::new();
                     for dataset in datasets {
-                        let district = server::open_district(&config, &dataset.city.id)
-                            .await
-                            .expect("open district");
-                        district.import(&dataset, false).await.expect("import");
+                        let city = dataset.city.id.clone();
+                        let district =
+                            server::district(&config, &city, Some(std::sync::Arc::new(dataset)));
+                        district.ready().await.expect("district prepared");
                         list.push(district);
                     }
                     Districts::new(list)
@@ -66,7 +139,7 @@ fn serve(name: &str, datasets: Option<Vec<model::CityDataset>>) -> TestServer {
         });
     });
     let addr = rx
-        .recv_timeout(Duration::from_secs(60))
+        .recv_timeout(Duration::from_secs(120))
         .expect("server started");
     TestServer { addr }
 }

@@ -6,10 +6,8 @@
 use crate::Districts;
 use crate::connection::select;
 use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season};
-use crate::error;
 use crate::types::{City, Quantity, ServiceCircle, load, load_by_id};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
-use futures::future::try_join_all;
 use std::sync::Arc;
 use store::{CircleRow, CityFigures, CityRow};
 
@@ -401,19 +399,19 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
     }
 }
 
-/// Each chosen city's figures, the districts queried concurrently, in the service's order.
+/// Each chosen city's figures, the districts queried concurrently, in the service's order. A
+/// city whose district fails is left out and reported once as an error of the field.
 async fn figures(ctx: &Context<'_>, cities: Option<Vec<ID>>) -> Result<Vec<(String, CityFigures)>> {
     let districts = ctx.data::<Arc<Districts>>()?;
     let selected = select(districts, cities, "cities")?;
-    try_join_all(selected.into_iter().map(|i| async move {
-        let d = &districts.list()[i];
-        let figures = d
-            .city_figures()
-            .await
-            .map_err(|e| error::district(Arc::new(e)))?;
-        Ok((d.city().to_owned(), figures))
-    }))
-    .await
+    Ok(districts
+        .fan_out(ctx, &selected, |_, d| async move {
+            Ok((d.city().to_owned(), d.city_figures().await?))
+        })
+        .await
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 pub(crate) async fn compare(

@@ -12,13 +12,12 @@
 //! or that was issued for another list, filter or order is refused with `INVALID_CURSOR`.
 
 use crate::Districts;
-use crate::error::{self, bad_argument, codes};
+use crate::error::{bad_argument, codes};
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::types::{FunctionRoom, ServiceCenter};
 use async_graphql::{Context, ID, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use futures::future::try_join_all;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -370,33 +369,31 @@ pub(crate) async fn connection<R: Listed, T>(
     };
     let want_total = ctx.look_ahead().field("totalCount").exists();
     let filter = &q.filter;
-    let pages = try_join_all(sources.iter().map(|&(i, after)| {
-        let d = &districts.list()[i];
-        async move {
-            if first == 0 {
-                Ok(Vec::new())
-            } else {
-                R::page(d, filter, q.order, q.descending, after, first + 1)
-                    .await
-                    .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
-            }
+    // A district that fails is left out of the page (and of the total) and reported once as
+    // `DISTRICT_UNAVAILABLE`; the other cities' rows still arrive.
+    let after_of = |i: usize| sources.iter().find(|s| s.0 == i).and_then(|s| s.1);
+    let walked: Vec<usize> = sources.iter().map(|s| s.0).collect();
+    let pages = districts.fan_out(ctx, &walked, |i, d| async move {
+        if first == 0 {
+            Ok(Vec::new())
+        } else {
+            R::page(d, filter, q.order, q.descending, after_of(i), first + 1)
+                .await
+                .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
         }
-    }));
-    let totals = try_join_all(selected.iter().map(|&i| {
-        let d = &districts.list()[i];
-        async move {
-            if want_total {
-                R::count(d, filter).await
-            } else {
-                Ok(0)
-            }
+    });
+    let totals = districts.fan_out(ctx, &selected, |_, d| async move {
+        if want_total {
+            R::count(d, filter).await
+        } else {
+            Ok(0)
         }
-    }));
-    let (pages, totals) =
-        futures::try_join!(pages, totals).map_err(|e| error::district(Arc::new(e)))?;
+    });
+    let (pages, totals) = futures::join!(pages, totals);
+    let totals: Vec<i64> = totals.into_iter().flatten().collect();
 
     let position = |i: usize| walk.iter().position(|&w| w == i).unwrap_or(usize::MAX);
-    let mut rows: Vec<(usize, SortValue, R)> = pages.into_iter().flatten().collect();
+    let mut rows: Vec<(usize, SortValue, R)> = pages.into_iter().flatten().flatten().collect();
     rows.sort_by(|a, b| {
         let by_district = if source {
             position(a.0).cmp(&position(b.0))

@@ -1,7 +1,8 @@
 //! Errors as clients see them: a clear message and a stable `extensions.code`. Internal causes
 //! are logged, never echoed (no SQL, no paths, no stack traces).
 
-use async_graphql::{Error, ErrorExtensions, Response};
+use async_graphql::context::QueryPathSegment;
+use async_graphql::{Context, Error, ErrorExtensions, PathSegment, Response};
 use std::sync::Arc;
 use store::StoreError;
 
@@ -17,7 +18,11 @@ pub mod codes {
     pub const UNKNOWN_CITY: &str = "UNKNOWN_CITY";
     /// A cursor that was not issued by this service, or was altered.
     pub const INVALID_CURSOR: &str = "INVALID_CURSOR";
-    /// A district failed to answer; the error names the city.
+    /// A district's database cannot be reached, is not set up, or did not answer within its
+    /// timeout. The error names the city (`extensions.city`); the other cities' data is in the
+    /// answer, and the city's part is `null` or left out of merged lists.
+    pub const DISTRICT_UNAVAILABLE: &str = "DISTRICT_UNAVAILABLE";
+    /// A district is up but failed this request; the error names the city.
     pub const DISTRICT_ERROR: &str = "DISTRICT_ERROR";
     /// The HTTP request itself is malformed (not JSON, not a GraphQL request, too large).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
@@ -41,11 +46,70 @@ pub(crate) fn bad_argument(
 /// A district failed: log the cause, tell the client which city, and nothing else.
 pub(crate) fn district(err: Arc<StoreError>) -> Error {
     let city = err.city().to_owned();
-    tracing::error!(error = %err, "district failed");
-    Error::new(format!("district `{city}` could not answer")).extend_with(move |_, e| {
-        e.set("code", codes::DISTRICT_ERROR);
+    let (code, message) = if err.is_unavailable() {
+        tracing::warn!(error = %err, "district unavailable");
+        (
+            codes::DISTRICT_UNAVAILABLE,
+            format!("district `{city}` is unavailable; the other cities answered"),
+        )
+    } else {
+        tracing::error!(error = %err, "district failed");
+        (
+            codes::DISTRICT_ERROR,
+            format!("district `{city}` could not answer"),
+        )
+    };
+    Error::new(message).extend_with(move |_, e| {
+        e.set("code", code);
         e.set("city", city.clone());
     })
+}
+
+/// Reports a district's failure as an error of the current field (at `index` of its list, when
+/// given) while the field goes on with the other districts' data.
+pub(crate) fn report(ctx: &Context<'_>, err: Arc<StoreError>, index: Option<usize>) {
+    report_error(ctx, district(err), index);
+}
+
+/// Reports `error` as an error of the current field (at `index` of its list, when given)
+/// without failing the field.
+pub(crate) fn report_error(ctx: &Context<'_>, error: Error, index: Option<usize>) {
+    let mut error = error.into_server_error(ctx.item.pos);
+    let mut node = ctx.path_node.as_ref();
+    let mut path = Vec::new();
+    while let Some(n) = node {
+        path.push(match n.segment {
+            QueryPathSegment::Name(name) => PathSegment::Field(name.to_owned()),
+            QueryPathSegment::Index(i) => PathSegment::Index(i),
+        });
+        node = n.parent;
+    }
+    path.reverse();
+    error.path = path;
+    if let Some(i) = index {
+        error.path.push(PathSegment::Index(i));
+    }
+    ctx.add_error(error);
+}
+
+/// One `DISTRICT_UNAVAILABLE` error per city: a district that is down fails every field that
+/// reaches it, and a client needs to hear it once.
+pub(crate) fn one_outage_per_city(mut response: Response) -> Response {
+    let mut seen = std::collections::HashSet::new();
+    response.errors.retain(|e| {
+        let ext = e.extensions.as_ref();
+        let code = ext.and_then(|x| x.get("code"));
+        let city = ext.and_then(|x| x.get("city"));
+        match (code, city) {
+            (Some(async_graphql::Value::String(code)), Some(city))
+                if code == codes::DISTRICT_UNAVAILABLE =>
+            {
+                seen.insert(city.to_string())
+            }
+            _ => true,
+        }
+    });
+    response
 }
 
 /// Gives every error a code: async-graphql's own parse and validation errors come without one.

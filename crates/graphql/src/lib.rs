@@ -17,21 +17,27 @@ pub use error::codes;
 pub use query::Query;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
 use loader::StoreLoader;
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use store::District;
+use std::sync::{Arc, Mutex, PoisonError};
+use store::{District, StoreError};
 
-/// The districts, in the order the service lists them.
+/// The districts, in the order the service lists them, and the ones that failed during the
+/// current request (a request-scoped copy is made for each request: see [`execute`]).
 #[derive(Debug, Clone)]
 pub struct Districts {
     list: Vec<District>,
+    outages: Arc<Mutex<HashMap<String, Arc<StoreError>>>>,
 }
 
 impl Districts {
     pub fn new(list: Vec<District>) -> Self {
-        Self { list }
+        Self {
+            list,
+            outages: Arc::default(),
+        }
     }
 
     pub fn list(&self) -> &[District] {
@@ -48,6 +54,67 @@ impl Districts {
     pub fn index_of_id(&self, id: &str) -> Option<usize> {
         let city = id.split(['/', '#']).next().unwrap_or(id);
         self.index_of(city)
+    }
+
+    /// Runs `work` against `district`, unless the district already proved unavailable in this
+    /// request: then it fails at once with that failure instead of waiting out another timeout.
+    pub(crate) async fn attempt<T>(
+        &self,
+        district: &District,
+        work: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, Arc<StoreError>> {
+        let known = self
+            .outages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(district.city())
+            .cloned();
+        if let Some(failure) = known {
+            return Err(failure);
+        }
+        work.await.map_err(|e| {
+            let e = Arc::new(e);
+            if e.is_unavailable() {
+                self.outages
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(district.city().to_owned(), e.clone());
+            }
+            e
+        })
+    }
+
+    /// Runs `work` in each of the `selected` districts concurrently. A district that fails gives
+    /// `None` and its failure is reported as an error of the current field; the others' answers
+    /// are kept, in the order of `selected`.
+    pub(crate) async fn fan_out<'a, T, F>(
+        &'a self,
+        ctx: &Context<'_>,
+        selected: &[usize],
+        work: impl Fn(usize, &'a District) -> F,
+    ) -> Vec<Option<T>>
+    where
+        F: Future<Output = Result<T, StoreError>> + 'a,
+    {
+        let results = futures::future::join_all(selected.iter().map(|&i| {
+            let district = &self.list[i];
+            self.attempt(district, work(i, district))
+        }))
+        .await;
+        results
+            .into_iter()
+            .map(|r| r.map_err(|e| error::report(ctx, e, None)).ok())
+            .collect()
+    }
+
+    /// The same districts with fresh outages, each counting its statements into `counter`.
+    fn for_request(&self, counter: &Arc<AtomicU64>) -> Self {
+        Self::new(
+            self.list
+                .iter()
+                .map(|d| d.counting_into(counter.clone()))
+                .collect(),
+        )
     }
 }
 
@@ -130,17 +197,12 @@ pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) ->
         };
     }
     let counter = Arc::new(AtomicU64::new(0));
-    let districts = Arc::new(Districts::new(
+    let districts = Arc::new(
         schema
             .data::<Arc<Districts>>()
-            .map(|d| {
-                d.list()
-                    .iter()
-                    .map(|d| d.counting_into(counter.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    ));
+            .map(|d| d.for_request(&counter))
+            .unwrap_or_else(|| Districts::new(Vec::new())),
+    );
     let loader = DataLoader::new(
         StoreLoader {
             districts: districts.clone(),
@@ -150,7 +212,7 @@ pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) ->
     .delay(BATCH_DELAY);
     let response = schema.execute(request.data(districts).data(loader)).await;
     Executed {
-        response: error::with_codes(response, codes::VALIDATION_FAILED),
+        response: error::one_outage_per_city(error::with_codes(response, codes::VALIDATION_FAILED)),
         statements: counter.load(Ordering::Relaxed),
     }
 }

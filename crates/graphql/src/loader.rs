@@ -6,7 +6,7 @@
 
 use crate::Districts;
 use async_graphql::dataloader::Loader;
-use futures::future::try_join_all;
+use futures::future::join_all;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -53,11 +53,16 @@ pub struct StoreLoader {
     pub(crate) districts: Arc<Districts>,
 }
 
+/// One key's rows, or the failure of the district that holds them.
+pub type Loaded<T> = Result<Vec<T>, Arc<StoreError>>;
+
 impl<T: Table + Clone + Send + Sync> Loader<Key<T>> for StoreLoader {
-    type Value = Vec<T>;
+    type Value = Loaded<T>;
     type Error = Arc<StoreError>;
 
-    async fn load(&self, keys: &[Key<T>]) -> Result<HashMap<Key<T>, Vec<T>>, Self::Error> {
+    /// Never fails as a whole: a district that fails fails only its own keys, so the other
+    /// cities' rows still arrive.
+    async fn load(&self, keys: &[Key<T>]) -> Result<HashMap<Key<T>, Loaded<T>>, Self::Error> {
         // Group by (district, column): one statement each.
         let mut groups: HashMap<(usize, &'static str), Vec<String>> = HashMap::new();
         for key in keys {
@@ -71,15 +76,31 @@ impl<T: Table + Clone + Send + Sync> Loader<Key<T>> for StoreLoader {
         let fetches = groups.into_iter().map(|((index, by), ids)| {
             let district = &self.districts.list()[index];
             async move {
-                let rows = district.fetch::<T>(by, &ids).await?;
-                Ok::<_, StoreError>((by, rows))
+                let rows = self
+                    .districts
+                    .attempt(district, district.fetch::<T>(by, &ids))
+                    .await;
+                (by, ids, rows)
             }
         });
-        let results = try_join_all(fetches).await.map_err(Arc::new)?;
-        let mut out: HashMap<Key<T>, Vec<T>> = HashMap::new();
-        for (by, rows) in results {
-            for (id, row) in rows {
-                out.entry(Key::new(by, id)).or_default().push(row);
+        let mut out: HashMap<Key<T>, Loaded<T>> = HashMap::new();
+        for (by, ids, rows) in join_all(fetches).await {
+            match rows {
+                Ok(rows) => {
+                    for (id, row) in rows {
+                        if let Ok(list) = out
+                            .entry(Key::new(by, id))
+                            .or_insert_with(|| Ok(Vec::new()))
+                        {
+                            list.push(row);
+                        }
+                    }
+                }
+                Err(failure) => {
+                    for id in ids {
+                        out.insert(Key::new(by, id), Err(failure.clone()));
+                    }
+                }
             }
         }
         Ok(out)

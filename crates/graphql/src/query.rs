@@ -3,11 +3,12 @@
 use crate::Districts;
 use crate::compare::{self, CategoryBreakdown, CityComparison};
 use crate::connection::{self, CenterConnection, RoomConnection};
+use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::search::{self, SearchHit};
 use crate::types::{City, FunctionRoom, ServiceCenter, ServiceCircle, Source, load, load_by_id};
 use async_graphql::{Context, ID, Object, Result};
-use futures::future::try_join_all;
+use futures::future::join_all;
 use std::sync::Arc;
 use store::{CenterRow, CircleRow, CityRow, RoomRow, SourceRow};
 
@@ -17,20 +18,34 @@ use store::{CenterRow, CircleRow, CityRow, RoomRow, SourceRow};
 pub struct Query;
 
 /// Entry points. Lists that span cities take `cities` (omit it for every city); answers come
-/// from each city's district, queried concurrently, merged in the service's city order.
+/// from each city's district, queried concurrently, merged in the service's city order. A city
+/// whose district is unavailable (unreachable, or slower than its timeout) is left out of merged
+/// lists and totals, or `null` where it has a place of its own, with one `DISTRICT_UNAVAILABLE`
+/// error naming it; the other cities still answer.
 #[Object]
 impl Query {
-    /// Every city the service federates, in the service's order.
-    async fn cities(&self, ctx: &Context<'_>) -> Result<Vec<City>> {
+    /// Every city the service federates, in the service's order. A city whose district is
+    /// unavailable is `null`, with a `DISTRICT_UNAVAILABLE` error naming it.
+    async fn cities(&self, ctx: &Context<'_>) -> Result<Vec<Option<City>>> {
         let districts = ctx.data::<Arc<Districts>>()?;
-        let rows = try_join_all(
+        let rows = join_all(
             districts
                 .list()
                 .iter()
                 .map(|d| load_by_id::<CityRow>(ctx, d.city())),
         )
-        .await?;
-        Ok(rows.into_iter().flatten().map(City).collect())
+        .await;
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| match row {
+                Ok(row) => row.map(City),
+                Err(e) => {
+                    error::report_error(ctx, e, Some(i));
+                    None
+                }
+            })
+            .collect())
     }
 
     /// One city by id (`korla`, `taiyuan`, `suzhou`, `jinshan`); an unknown id is an
@@ -45,17 +60,23 @@ impl Query {
         Ok(load_by_id::<CityRow>(ctx, &id).await?.map(City))
     }
 
-    /// Every source article, city by city.
+    /// Every source article, city by city. A city whose district is unavailable is left out,
+    /// with a `DISTRICT_UNAVAILABLE` error naming it.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
         let districts = ctx.data::<Arc<Districts>>()?;
-        let lists = try_join_all(
+        let lists = join_all(
             districts
                 .list()
                 .iter()
                 .map(|d| load::<SourceRow>(ctx, "city_id", d.city())),
         )
-        .await?;
-        Ok(lists.into_iter().flatten().map(Source).collect())
+        .await;
+        Ok(lists
+            .into_iter()
+            .filter_map(|list| list.map_err(|e| error::report_error(ctx, e, None)).ok())
+            .flatten()
+            .map(Source)
+            .collect())
     }
 
     /// Service centers across the chosen cities, filtered and ordered; pages are exact across

@@ -6,10 +6,9 @@
 use crate::Districts;
 use crate::connection::{page_size, select};
 use crate::enums::{self, SearchField, SearchKind};
-use crate::error::{self, bad_argument, codes};
+use crate::error::{bad_argument, codes};
 use crate::types::{City, FunctionRoom, ServiceCenter, ServiceCircle, load_by_id};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject, Union};
-use futures::future::try_join_all;
 use std::sync::Arc;
 use store::{CenterRow, CircleRow, CityRow, RoomRow, SearchRow};
 
@@ -128,22 +127,21 @@ pub(crate) async fn search(
     let selected = select(districts, cities, "cities")?;
     let first = page_size(first)?;
     let text = &text;
-    let found = try_join_all(selected.iter().enumerate().map(|(position, &i)| {
-        let d = &districts.list()[i];
-        async move {
+    let order = &selected;
+    let found = districts
+        .fan_out(ctx, &selected, |i, d| async move {
             if first == 0 {
                 return Ok(Vec::new());
             }
+            let position = order.iter().position(|&s| s == i).unwrap_or(usize::MAX);
             let rows = d.search(text, first).await?;
             Ok(hits(d.city(), rows)
                 .into_iter()
                 .map(|((field, kind), ord, hit)| ((field, kind, position, ord), hit))
                 .collect::<Vec<_>>())
-        }
-    }))
-    .await
-    .map_err(|e| error::district(Arc::new(e)))?;
-    let mut all: Vec<_> = found.into_iter().flatten().collect();
+        })
+        .await;
+    let mut all: Vec<_> = found.into_iter().flatten().flatten().collect();
     all.sort_by_key(|(key, _)| *key);
     Ok(all
         .into_iter()

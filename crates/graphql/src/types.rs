@@ -21,11 +21,14 @@ pub(crate) async fn load<T: Table + Clone + Send + Sync>(
     id: &str,
 ) -> Result<Vec<T>> {
     let loader = ctx.data::<DataLoader<StoreLoader>>()?;
-    Ok(loader
+    match loader
         .load_one(Key::new(by, id))
         .await
         .map_err(error::district)?
-        .unwrap_or_default())
+    {
+        Some(loaded) => loaded.map_err(error::district),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The row of `T` with this id, if any.

@@ -1,12 +1,24 @@
-//! Configuration, read once at start-up from flags and environment variables.
+//! Configuration, read once at start-up: flags, then environment variables, then a TOML file
+//! (`--config`), then defaults; the first that gives a value wins.
+//!
+//! Each district's database is set per city: `DANGQUN_DATABASE_<CITY>` (`DANGQUN_DATABASE_KORLA`)
+//! or `[districts.<city>] database = "…"` in the file; a city without a setting uses the SQLite
+//! file `<data_dir>/<city>.sqlite`.
 
-use clap::Args;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args};
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Settings shared by every subcommand that touches the districts or the network.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
+    /// A TOML file with any of these settings, and `[districts.<city>]` tables (see README).
+    #[arg(long = "config", env = "DANGQUN_CONFIG", global = true)]
+    pub config_file: Option<PathBuf>,
     /// Address to listen on.
     #[arg(
         long,
@@ -15,7 +27,8 @@ pub struct Config {
         global = true
     )]
     pub listen: SocketAddr,
-    /// Folder of the districts' SQLite files (`<city>.sqlite`).
+    /// Folder of the districts' SQLite files (`<city>.sqlite`), for cities without a database
+    /// setting of their own.
     #[arg(long, env = "DANGQUN_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
     /// Largest request body accepted, in bytes.
@@ -30,17 +43,127 @@ pub struct Config {
         hide_env_values = true
     )]
     pub cursor_secret: Option<String>,
+    /// How long a district may take to answer before a query counts it as unavailable, in
+    /// milliseconds (per district: `timeout_ms` in its `[districts.<city>]` table).
+    #[arg(
+        long,
+        env = "DANGQUN_DISTRICT_TIMEOUT_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub district_timeout_ms: u64,
+    /// Per-city settings, from `DANGQUN_DATABASE_<CITY>` and the file's `[districts.<city>]`.
+    #[arg(skip)]
+    pub districts: BTreeMap<String, DistrictSetting>,
+}
+
+/// One city's district settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictSetting {
+    /// A SQLite path (`data/korla.sqlite`, `sqlite:…`) or a `postgres://` URL.
+    pub database: Option<String>,
+    /// This district's timeout in milliseconds, instead of `district_timeout_ms`.
+    pub timeout_ms: Option<u64>,
+}
+
+/// The file's shape: the flags' names in snake case, and the districts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    cursor_secret: Option<String>,
+    district_timeout_ms: Option<u64>,
+    #[serde(default)]
+    districts: BTreeMap<String, DistrictSetting>,
+}
+
+/// A configuration that cannot be used. One line, naming the file or the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("the configuration file {path} is invalid: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(
+        "the configuration names city `{city}`, which this binary does not serve (known: {known})"
+    )]
+    UnknownCity { city: String, known: String },
 }
 
 impl Config {
     /// A configuration for tests and embedding: loopback on any free port, the given folder.
     pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
         Self {
+            config_file: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
             max_body_bytes: 64 * 1024,
             cursor_secret: Some("dangqun-tests".to_owned()),
+            district_timeout_ms: 2000,
+            districts: BTreeMap::new(),
         }
+    }
+
+    /// The same configuration with `city`'s district at `database`.
+    pub fn with_database(mut self, city: &str, database: impl Into<String>) -> Self {
+        self.districts.entry(city.to_owned()).or_default().database = Some(database.into());
+        self
+    }
+
+    /// Completes a configuration parsed from flags and environment variables: settings the
+    /// command line and environment left at their defaults come from the file when it has
+    /// them, and `DANGQUN_DATABASE_<CITY>` variables override the file's databases.
+    pub fn layered(
+        mut self,
+        matches: &ArgMatches,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let given = |id: &str| {
+            matches!(
+                matches.value_source(id),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        if let Some(path) = self.config_file.clone() {
+            let file = read_file(&path)?;
+            if !given("listen") {
+                self.listen = file.listen.unwrap_or(self.listen);
+            }
+            if !given("data_dir") {
+                self.data_dir = file.data_dir.unwrap_or(self.data_dir);
+            }
+            if !given("max_body_bytes") {
+                self.max_body_bytes = file.max_body_bytes.unwrap_or(self.max_body_bytes);
+            }
+            if !given("cursor_secret") && file.cursor_secret.is_some() {
+                self.cursor_secret = file.cursor_secret;
+            }
+            if !given("district_timeout_ms") {
+                self.district_timeout_ms =
+                    file.district_timeout_ms.unwrap_or(self.district_timeout_ms);
+            }
+            for (city, setting) in file.districts {
+                if !crate::CITIES.iter().any(|(id, _)| *id == city) {
+                    return Err(ConfigError::UnknownCity {
+                        city,
+                        known: crate::known_cities(),
+                    });
+                }
+                self.districts.insert(city, setting);
+            }
+        }
+        for (city, _) in crate::CITIES {
+            if let Some(url) = env(&database_variable(city)).filter(|v| !v.trim().is_empty()) {
+                self.districts
+                    .entry((*city).to_owned())
+                    .or_default()
+                    .database = Some(url);
+            }
+        }
+        Ok(self)
     }
 
     /// The key cursors are signed with: the configured secret, or 32 random bytes.
@@ -51,9 +174,45 @@ impl Config {
         }
     }
 
-    pub fn database_path(&self, city: &str) -> PathBuf {
-        self.data_dir.join(format!("{city}.sqlite"))
+    /// `city`'s database setting: its own, or the SQLite file under the data folder.
+    pub fn database(&self, city: &str) -> String {
+        self.districts
+            .get(city)
+            .and_then(|d| d.database.clone())
+            .unwrap_or_else(|| {
+                self.data_dir
+                    .join(format!("{city}.sqlite"))
+                    .display()
+                    .to_string()
+            })
     }
+
+    /// How long `city`'s district may take to answer.
+    pub fn timeout(&self, city: &str) -> Duration {
+        Duration::from_millis(
+            self.districts
+                .get(city)
+                .and_then(|d| d.timeout_ms)
+                .unwrap_or(self.district_timeout_ms),
+        )
+    }
+}
+
+/// The environment variable that sets `city`'s database: `DANGQUN_DATABASE_KORLA`.
+pub fn database_variable(city: &str) -> String {
+    format!("DANGQUN_DATABASE_{}", city.to_ascii_uppercase())
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: shown,
+        reason: e.message().to_owned(),
+    })
 }
 
 /// 32 random bytes from the standard library's per-process hash keys (seeded by the operating
@@ -67,4 +226,90 @@ fn random_bytes() -> Vec<u8> {
             h.finish().to_le_bytes()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches, Parser};
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn load(args: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let matches = Cli::command()
+            .try_get_matches_from(std::iter::once("dangqun").chain(args.iter().copied()))
+            .expect("arguments parse");
+        let cli = Cli::from_arg_matches(&matches).expect("config");
+        cli.config.layered(&matches, |name| {
+            env.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    fn file(text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "dangqun-config-{}-{}.toml",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    #[test]
+    fn districts_default_to_sqlite_files_under_the_data_folder() {
+        let c = load(&["--data-dir", "/srv/dq"], &[]).expect("config");
+        assert_eq!(c.database("korla"), "/srv/dq/korla.sqlite");
+        assert_eq!(c.timeout("korla"), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn the_file_sets_districts_and_flags_and_variables_win() {
+        let path = file(
+            r#"
+listen = "0.0.0.0:9000"
+data_dir = "/from/file"
+district_timeout_ms = 500
+
+[districts.korla]
+database = "postgres://dq@db-korla/dangqun"
+timeout_ms = 3000
+
+[districts.suzhou]
+database = "postgres://dq@db-shared/dangqun"
+"#,
+        );
+        let p = path.to_str().expect("utf-8 path");
+        let c = load(
+            &["--config", p, "--data-dir", "/from/flag"],
+            &[("DANGQUN_DATABASE_SUZHOU", "postgres://dq@db-suzhou/x")],
+        )
+        .expect("config");
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.data_dir, PathBuf::from("/from/flag"));
+        assert_eq!(c.database("korla"), "postgres://dq@db-korla/dangqun");
+        assert_eq!(c.database("suzhou"), "postgres://dq@db-suzhou/x");
+        assert_eq!(c.database("jinshan"), "/from/flag/jinshan.sqlite");
+        assert_eq!(c.timeout("korla"), Duration::from_secs(3));
+        assert_eq!(c.timeout("jinshan"), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn a_bad_file_says_what_is_wrong() {
+        let unknown_key = file("listen = \"127.0.0.1:1\"\nlisten_port = 3\n");
+        let e = load(&["--config", unknown_key.to_str().expect("utf-8")], &[])
+            .expect_err("unknown key");
+        assert!(e.to_string().contains("listen_port"), "{e}");
+        let unknown_city = file("[districts.atlantis]\ndatabase = \"x.sqlite\"\n");
+        let e = load(&["--config", unknown_city.to_str().expect("utf-8")], &[])
+            .expect_err("unknown city");
+        assert!(e.to_string().contains("atlantis"), "{e}");
+        let e = load(&["--config", "/nonexistent/dangqun.toml"], &[]).expect_err("missing");
+        assert!(e.to_string().contains("/nonexistent/dangqun.toml"), "{e}");
+    }
 }

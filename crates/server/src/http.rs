@@ -1,5 +1,5 @@
 //! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` with its assets built into the binary,
-//! and `GET /health`. Errors are JSON with a stable `extensions.code`; internal causes are logged,
+//! `GET /health` and `GET /ready`. Errors are JSON with a stable `extensions.code`; internal causes are logged,
 //! never echoed.
 
 use axum::body::Bytes;
@@ -25,6 +25,7 @@ pub fn app(schema: DangqunSchema, max_body_bytes: usize) -> Router {
         .route("/", get(graphiql))
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .fallback(not_found)
         // The handlers read the body as `Bytes`, which honours this limit (async-graphql-axum's
         // streaming extractor would not).
@@ -184,29 +185,41 @@ async fn graphiql_asset(Path(file): Path<String>) -> Response {
     }
 }
 
-async fn health(State(state): State<AppState>) -> Response {
+/// Each district looked at now, concurrently: prepared if it was not yet, its dataset version
+/// read within its timeout.
+async fn check_districts(state: &AppState) -> Vec<serde_json::Value> {
     let Some(districts) = state.schema.data::<Arc<Districts>>() else {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({ "status": "down" })),
-        )
-            .into_response();
+        return Vec::new();
     };
-    let checks = futures::future::join_all(districts.list().iter().map(|d| async move {
-        let started = std::time::Instant::now();
-        let result = d.stored_version().await;
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        match result {
-            Ok(version) => json!({ "city": d.city(), "status": "up", "latencyMs": latency_ms, "datasetVersion": version }),
-            Err(e) => {
-                tracing::warn!(city = d.city(), error = %e, "health check failed");
-                json!({ "city": d.city(), "status": "down", "latencyMs": latency_ms })
-            }
+    futures::future::join_all(districts.list().iter().map(|d| async move {
+        let health = d.health().await;
+        let latency_ms = (health.latency.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+        match health.version {
+            Ok(version) => json!({
+                "city": d.city(),
+                "backend": health.backend.as_str(),
+                "status": "up",
+                "latencyMs": latency_ms,
+                "datasetVersion": version,
+            }),
+            Err(reason) => json!({
+                "city": d.city(),
+                "backend": health.backend.as_str(),
+                "status": "down",
+                "latencyMs": latency_ms,
+                "reason": reason,
+            }),
         }
     }))
-    .await;
+    .await
+}
+
+/// `GET /health`: every district, up or down, with its latency. 200 while any district is up
+/// (`status` is `up` when all are, `degraded` when some are), 503 when none is.
+async fn health(State(state): State<AppState>) -> Response {
+    let checks = check_districts(&state).await;
     let up = checks.iter().filter(|c| c["status"] == "up").count();
-    let status = if up == checks.len() {
+    let status = if up > 0 && up == checks.len() {
         "up"
     } else if up > 0 {
         "degraded"
@@ -219,6 +232,32 @@ async fn health(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(json!({ "status": status, "districts": checks }))).into_response()
+}
+
+/// `GET /ready`: 200 when at least one district is up (the service can answer something), 503
+/// when none is. For load balancers; `/health` says which.
+async fn ready(State(state): State<AppState>) -> Response {
+    let checks = check_districts(&state).await;
+    let up: Vec<&str> = checks
+        .iter()
+        .filter(|c| c["status"] == "up")
+        .filter_map(|c| c["city"].as_str())
+        .collect();
+    let down: Vec<&str> = checks
+        .iter()
+        .filter(|c| c["status"] != "up")
+        .filter_map(|c| c["city"].as_str())
+        .collect();
+    let code = if up.is_empty() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (
+        code,
+        Json(json!({ "ready": !up.is_empty(), "up": up, "down": down })),
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {

@@ -4,13 +4,14 @@
 mod config;
 mod http;
 
-pub use config::Config;
+pub use config::{Config, ConfigError, DistrictSetting, database_variable};
 pub use http::app;
 
 use graphql::{DangqunSchema, Districts, Limits};
 use model::{CityDataset, DatasetError};
 use std::sync::Arc;
-use store::{District, ImportOutcome, StoreError};
+use std::time::Duration;
+use store::{District, DistrictOptions, ImportOutcome, ProgressSink, StoreError};
 
 /// Loads a city crate's dataset: parsed, validated, every quote checked against its article.
 pub type DatasetLoader = fn() -> Result<CityDataset, DatasetError>;
@@ -23,7 +24,7 @@ pub const CITIES: &[(&str, DatasetLoader)] = &[
     ("jinshan", city_jinshan::dataset),
 ];
 
-fn known_cities() -> String {
+pub(crate) fn known_cities() -> String {
     CITIES
         .iter()
         .map(|(id, _)| *id)
@@ -31,7 +32,7 @@ fn known_cities() -> String {
         .join(", ")
 }
 
-/// What stops the service or an import. Each names the city and what is wrong, in one line.
+/// What stops the service or a command. Each names the city and what is wrong, in one line.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("city `{city}` is not served by this binary (known: {known})", known = known_cities())]
@@ -40,47 +41,101 @@ pub enum ServerError {
     Dataset {
         city: String,
         #[source]
-        source: DatasetError,
+        source: Box<DatasetError>,
     },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// Opens the district of `city` under the configured data folder.
-pub async fn open_district(config: &Config, city: &str) -> Result<District, ServerError> {
-    Ok(District::open_sqlite(city, &config.database_path(city)).await?)
+/// `city`'s dataset loader, or `UnknownCity`.
+fn loader(city: &str) -> Result<DatasetLoader, ServerError> {
+    CITIES
+        .iter()
+        .find(|(id, _)| *id == city)
+        .map(|(_, load)| *load)
+        .ok_or_else(|| ServerError::UnknownCity {
+            city: city.to_owned(),
+        })
 }
 
-/// Loads `city`'s dataset (validated, every quote checked) and imports it unless the district
-/// already holds exactly that version (`force` imports anyway).
-pub async fn import_city(district: &District, force: bool) -> Result<ImportOutcome, ServerError> {
-    let city = district.city();
-    let (_, load) =
-        CITIES
-            .iter()
-            .find(|(id, _)| *id == city)
-            .ok_or_else(|| ServerError::UnknownCity {
-                city: city.to_owned(),
-            })?;
-    let dataset = load().map_err(|source| ServerError::Dataset {
+/// Loads `city`'s dataset: parsed, validated, every quote checked against its article.
+pub fn dataset(city: &str) -> Result<CityDataset, ServerError> {
+    loader(city)?().map_err(|source| ServerError::Dataset {
         city: city.to_owned(),
-        source,
-    })?;
-    Ok(district.import(&dataset, force).await?)
+        source: Box::new(source),
+    })
 }
 
-/// Opens every district, migrating it and importing its dataset when it is missing, empty or
-/// older than the binary's, and returns them in the service's order.
+/// The district of `city` as configured, not yet opened; it will hold `keep` when given.
+pub fn district(config: &Config, city: &str, keep: Option<Arc<CityDataset>>) -> District {
+    District::from_setting(
+        city,
+        &config.database(city),
+        DistrictOptions {
+            timeout: config.timeout(city),
+            keep,
+        },
+    )
+}
+
+/// Opens `city`'s district at `database` (its configured one when `None`) for a command:
+/// connected, migrated and checked now, or the reason it cannot be.
+pub async fn open_district(
+    config: &Config,
+    city: &str,
+    database: Option<&str>,
+) -> Result<District, ServerError> {
+    loader(city)?;
+    let setting = database.map_or_else(|| config.database(city), str::to_owned);
+    let options = DistrictOptions {
+        timeout: config.timeout(city),
+        keep: None,
+    };
+    Ok(District::open_setting(city, &setting, options).await?)
+}
+
+/// Loads `city`'s dataset and imports it unless the district already holds exactly that
+/// version (`force` imports anyway), reporting progress.
+pub async fn import_city(
+    district: &District,
+    force: bool,
+    progress: ProgressSink<'_>,
+) -> Result<ImportOutcome, ServerError> {
+    let dataset = dataset(district.city())?;
+    Ok(district.import_reporting(&dataset, force, progress).await?)
+}
+
+/// How long `serve` waits for the districts at start-up before it serves whatever is up; the
+/// rest are prepared as soon as their databases answer.
+pub const STARTUP_WAIT: Duration = Duration::from_secs(30);
+
+/// Every district, in the service's order, each to hold its city's dataset. The districts are
+/// prepared concurrently (migrated, imported when missing, empty or older than the binary's);
+/// one that cannot be reached or is misconfigured is logged in one line and reported down, and
+/// the others are served. Only an invalid dataset (a defect of the binary) stops the service.
 pub async fn prepare_districts(config: &Config) -> Result<Districts, ServerError> {
     let mut list = Vec::with_capacity(CITIES.len());
     for (city, _) in CITIES {
-        let district = open_district(config, city).await?;
-        match import_city(&district, false).await? {
-            ImportOutcome::UpToDate { .. } => tracing::info!(city, "district is up to date"),
-            ImportOutcome::Imported { rows, .. } => tracing::info!(city, rows, "district imported"),
-        }
-        list.push(district);
+        list.push(district(config, city, Some(Arc::new(dataset(city)?))));
     }
+    let waits = list.iter().map(|d| async move {
+        match tokio::time::timeout(STARTUP_WAIT, d.ready()).await {
+            Ok(Ok(())) => tracing::info!(
+                city = d.city(),
+                backend = d.backend().as_str(),
+                "district is up"
+            ),
+            Ok(Err(e)) => tracing::error!("district `{}` is down: {e}", d.city()),
+            Err(_) => tracing::error!(
+                "district `{}` is down: not ready after {} s; it will be used once it answers",
+                d.city(),
+                STARTUP_WAIT.as_secs()
+            ),
+        }
+    });
+    futures::future::join_all(waits).await;
     Ok(Districts::new(list))
 }
 

@@ -1,6 +1,6 @@
 //! `dangqun`: serve the federated schema, import districts, export the schema.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use server::{CITIES, Config, ServerError};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,16 +21,36 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve GraphQL at /graphql and GraphiQL at / (the default). Districts that are missing,
-    /// empty or hold an older dataset are imported first.
+    /// empty or hold an older dataset are imported first; a district that cannot be reached is
+    /// reported down and used as soon as it answers.
     Serve,
-    /// Import datasets into their districts, idempotently (one transaction per city).
+    /// Import datasets into their districts, idempotently: one transaction per city, so an
+    /// interrupted import leaves the district exactly as it was.
     Import {
         /// Only this city (default: every city).
         #[arg(long)]
         city: Option<String>,
+        /// The database to import into (a SQLite path or a postgres:// URL) instead of the
+        /// city's configured one. Needs `--city`.
+        #[arg(long, requires = "city")]
+        database: Option<String>,
         /// Re-import even when the district already holds this version.
         #[arg(long)]
         force: bool,
+    },
+    /// Copy a city's district, exactly as stored, to another database (moving a district from
+    /// its SQLite file to a PostgreSQL server, say). One transaction; the copy is compared with
+    /// its source row by row before it is committed.
+    Copy {
+        /// The city whose district to copy.
+        #[arg(long)]
+        city: String,
+        /// The database to copy from (default: the city's configured one).
+        #[arg(long)]
+        from: Option<String>,
+        /// The database to copy to: a SQLite path or a postgres:// URL.
+        #[arg(long)]
+        to: String,
     },
     /// Write the public schema (SDL) to a file, or to standard output with `-`.
     ExportSchema {
@@ -39,14 +59,23 @@ enum Command {
     },
 }
 
+/// Log filter when `RUST_LOG` is not set: PostgreSQL's notices ("relation already exists,
+/// skipping" on every start) are not news.
+const DEFAULT_LOG: &str = "info,sqlx::postgres::notice=warn";
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| DEFAULT_LOG.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -54,7 +83,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = cli
+        .config
+        .clone()
+        .layered(&matches, |name| std::env::var(name).ok())
+        .map_err(|e| CliError::Server(e.into()))
+        .map(|config| runtime.block_on(run(config, cli.command)));
+    match result.and_then(|r| r) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dangqun: {e}");
@@ -71,19 +106,49 @@ enum CliError {
     Io(String),
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
-    let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve) {
+impl From<store::StoreError> for CliError {
+    fn from(e: store::StoreError) -> Self {
+        Self::Server(e.into())
+    }
+}
+
+/// Rows between two progress lines within one table.
+const PROGRESS_EVERY: usize = 100;
+
+/// Prints progress to standard error: a line when a table starts, every few hundred rows, and
+/// when the last row is written (the transaction commits after it).
+fn progress(city: &str) -> impl FnMut(store::Progress<'_>) + Send + use<> {
+    let city = city.to_owned();
+    let mut table = String::new();
+    let mut shown = 0;
+    move |p| {
+        if p.table != table || p.written >= shown + PROGRESS_EVERY || p.written == p.total {
+            table = p.table.to_owned();
+            shown = p.written;
+            eprintln!(
+                "{city}: {:>5}/{} rows written ({})",
+                p.written, p.total, p.table
+            );
+        }
+    }
+}
+
+async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
+    match command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
-        Command::Import { city, force } => {
+        Command::Import {
+            city,
+            database,
+            force,
+        } => {
             let cities: Vec<&str> = match &city {
                 Some(c) if CITIES.iter().any(|(id, _)| id == c) => vec![c.as_str()],
                 Some(c) => return Err(ServerError::UnknownCity { city: c.clone() }.into()),
                 None => CITIES.iter().map(|(id, _)| *id).collect(),
             };
             for city in cities {
-                let district = server::open_district(&config, city).await?;
-                let outcome = server::import_city(&district, force).await?;
+                let district = server::open_district(&config, city, database.as_deref()).await?;
+                let outcome = server::import_city(&district, force, &mut progress(city)).await?;
                 match outcome {
                     store::ImportOutcome::UpToDate { content_hash } => {
                         println!("{city}: already up to date ({})", &content_hash[..12]);
@@ -94,6 +159,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 district.close().await;
             }
+            Ok(())
+        }
+        Command::Copy { city, from, to } => {
+            let source = server::open_district(&config, &city, from.as_deref()).await?;
+            let target = server::open_district(&config, &city, Some(&to)).await?;
+            let rows = source.copy_to(&target, &mut progress(&city)).await?;
+            println!(
+                "{city}: copied {rows} rows from {} to {}, identical row by row",
+                source.location(),
+                target.location()
+            );
+            source.close().await;
+            target.close().await;
             Ok(())
         }
         Command::ExportSchema { output } => {

@@ -7,7 +7,6 @@
 
 use crate::sql::Sql;
 use crate::{District, StoreError};
-use sqlx::Row;
 
 /// How many parts of a sum carry each qualifier.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -139,7 +138,9 @@ const WEEKLY_MINUTES: &str = "SELECT s.season AS season, h.center_id AS center_i
 const SCOPE_CENTERS: &str = "SELECT c.* FROM centers c JOIN circles ci ON ci.id = c.circle_id \
     WHERE c.city_id = {city} AND ci.population_value IS NOT NULL";
 
-const POPULATION: &str = "(SELECT SUM(population_value) FROM circles \
+/// The population of the circles that state one; NULL (not zero, which PostgreSQL would refuse to
+/// divide by) when none does.
+const POPULATION: &str = "(SELECT NULLIF(SUM(population_value), 0) FROM circles \
     WHERE city_id = {city} AND population_value IS NOT NULL)";
 
 /// Columns of a sum over `<v>_value`, `<v>_qualifier`, `<v>_unit`: n1 counted, n2 missing,
@@ -244,7 +245,7 @@ fn statement() -> String {
             ],
             [
                 "CAST(COUNT(DISTINCT e.room_id) AS DOUBLE PRECISION) \
-                 / (SELECT COUNT(*) FROM rooms WHERE city_id = {city})",
+                 / NULLIF((SELECT COUNT(*) FROM rooms WHERE city_id = {city}), 0)",
                 "NULL",
                 "NULL",
             ],
@@ -344,30 +345,30 @@ impl District {
         for part in parts {
             sql.bind(self.city()).push(part);
         }
-        let rows = sql
-            .query()
-            .fetch_all(self.counted())
-            .await
-            .map_err(self.query_err())?;
-        let lines = rows
-            .iter()
-            .map(|r| {
-                Ok(Line {
-                    kind: r.try_get(0)?,
-                    k: [r.try_get(1)?, r.try_get(2)?],
-                    n: [
-                        r.try_get(3)?,
-                        r.try_get(4)?,
-                        r.try_get(5)?,
-                        r.try_get(6)?,
-                        r.try_get(7)?,
-                        r.try_get(8)?,
-                    ],
-                    f: [r.try_get(9)?, r.try_get(10)?, r.try_get(11)?],
-                })
+        type Columns = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+        );
+        let rows: Vec<Columns> = self.fetch_rows(&sql).await?;
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|r| Line {
+                kind: r.0,
+                k: [r.1, r.2],
+                n: [r.3, r.4, r.5, r.6, r.7, r.8],
+                f: [r.9, r.10, r.11],
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(self.query_err())?;
+            .collect();
         let mut out = CityFigures::default();
         for l in &lines {
             let n = |i: usize| l.n[i].unwrap_or(0);

@@ -6,16 +6,16 @@
 //! to date, so re-imports are idempotent and a changed equipment rule in `model` (which changes
 //! the rows) is noticed even when the data file did not change.
 
-use crate::sql::Val;
+use crate::backend::Tx;
+use crate::schema::{self, TableDef};
+use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
 use model::{Citation, CityDataset, EquipmentTag, Indicator, Quantity};
 use sha2::{Digest, Sha256};
-use sqlx::{Sqlite, Transaction};
 
 /// Rows for one table.
 struct TableRows {
-    table: &'static str,
-    columns: &'static [&'static str],
+    def: &'static TableDef,
     rows: Vec<Vec<Val>>,
 }
 
@@ -25,10 +25,9 @@ struct Plan {
 }
 
 impl Plan {
-    fn table(&mut self, table: &'static str, columns: &'static [&'static str]) -> usize {
+    fn table(&mut self, name: &str) -> usize {
         self.tables.push(TableRows {
-            table,
-            columns,
+            def: schema::table(name),
             rows: Vec::new(),
         });
         self.tables.len() - 1
@@ -37,9 +36,9 @@ impl Plan {
     fn push(&mut self, t: usize, row: Vec<Val>) {
         debug_assert_eq!(
             row.len(),
-            self.tables[t].columns.len(),
+            self.tables[t].def.columns.len(),
             "{}",
-            self.tables[t].table
+            self.tables[t].def.name
         );
         self.tables[t].rows.push(row);
     }
@@ -47,8 +46,16 @@ impl Plan {
     fn hash(&self) -> String {
         let mut h = Sha256::new();
         for t in &self.tables {
-            h.update(t.table.as_bytes());
-            h.update(t.columns.join(",").as_bytes());
+            h.update(t.def.name.as_bytes());
+            h.update(
+                t.def
+                    .columns
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    .as_bytes(),
+            );
             for row in &t.rows {
                 for v in row {
                     // Tagged, length-prefixed: no two different plans hash the same input.
@@ -83,163 +90,21 @@ fn build_plan(d: &CityDataset) -> Plan {
     let city = d.city.id.as_str();
     let source_id = |file: &str| format!("{city}/{file}");
     let mut p = Plan { tables: Vec::new() };
-    let cities = p.table(
-        "cities",
-        &[
-            "id",
-            "city_id",
-            "name",
-            "name_en",
-            "province",
-            "province_en",
-            "area",
-            "area_en",
-        ],
-    );
-    let sources = p.table(
-        "sources",
-        &[
-            "id",
-            "city_id",
-            "ord",
-            "file",
-            "title",
-            "title_en",
-            "publisher",
-            "published_at",
-            "note",
-        ],
-    );
-    let circles = p.table(
-        "circles",
-        &[
-            "id",
-            "city_id",
-            "ord",
-            "name",
-            "name_en",
-            "walking_minutes",
-            "population_value",
-            "population_qualifier",
-            "population_unit",
-            "note",
-        ],
-    );
-    let circle_counts = p.table(
-        "circle_counts",
-        &["circle_id", "city_id", "kind", "value", "qualifier", "unit"],
-    );
-    let circle_names = p.table(
-        "circle_names",
-        &["circle_id", "city_id", "kind", "ord", "name"],
-    );
-    let centers = p.table(
-        "centers",
-        &[
-            "id",
-            "city_id",
-            "ord",
-            "circle_id",
-            "name",
-            "name_en",
-            "address",
-            "address_en",
-            "floor_area_value",
-            "floor_area_qualifier",
-            "floor_area_unit",
-            "transit",
-            "transit_en",
-            "note",
-        ],
-    );
-    let hours = p.table(
-        "opening_hours",
-        &[
-            "center_id",
-            "city_id",
-            "ord",
-            "season",
-            "days",
-            "opens",
-            "closes",
-            "open_24h",
-        ],
-    );
-    let contacts = p.table(
-        "contacts",
-        &["center_id", "city_id", "ord", "name", "phone"],
-    );
-    let items = p.table(
-        "center_service_items",
-        &["center_id", "city_id", "ord", "item"],
-    );
-    let rooms = p.table(
-        "rooms",
-        &[
-            "id",
-            "city_id",
-            "ord",
-            "center_id",
-            "name",
-            "name_en",
-            "category",
-            "description",
-            "capacity_min",
-            "capacity_max",
-            "address",
-            "floor",
-            "outdoor",
-            "open_24h",
-            "note",
-        ],
-    );
-    let equipment = p.table(
-        "room_equipment",
-        &["room_id", "city_id", "ord", "name", "tag"],
-    );
-    let uses = p.table("room_uses", &["room_id", "city_id", "ord", "use_text"]);
-    let events = p.table(
-        "room_events",
-        &[
-            "id",
-            "room_id",
-            "city_id",
-            "ord",
-            "name",
-            "name_en",
-            "schedule",
-            "season",
-            "weekday",
-            "starts_at",
-        ],
-    );
-    let indicators = p.table(
-        "indicators",
-        &[
-            "id",
-            "owner_id",
-            "city_id",
-            "ord",
-            "key",
-            "name",
-            "name_en",
-            "value",
-            "qualifier",
-            "unit",
-            "text",
-        ],
-    );
-    let citations = p.table(
-        "citations",
-        &[
-            "owner_id",
-            "city_id",
-            "ord",
-            "source_id",
-            "quote",
-            "supports",
-        ],
-    );
+    let cities = p.table("cities");
+    let sources = p.table("sources");
+    let circles = p.table("circles");
+    let circle_counts = p.table("circle_counts");
+    let circle_names = p.table("circle_names");
+    let centers = p.table("centers");
+    let hours = p.table("opening_hours");
+    let contacts = p.table("contacts");
+    let items = p.table("center_service_items");
+    let rooms = p.table("rooms");
+    let equipment = p.table("room_equipment");
+    let uses = p.table("room_uses");
+    let events = p.table("room_events");
+    let indicators = p.table("indicators");
+    let citations = p.table("citations");
 
     let cite = |p: &mut Plan, owner: &str, list: &[Citation]| {
         for (i, c) in list.iter().enumerate() {
@@ -498,18 +363,7 @@ fn quotes<'a>(
 /// the city, once per record and field.
 fn index_for_search(p: &mut Plan, d: &CityDataset) {
     let city = d.city.id.as_str();
-    let table = p.table(
-        "search_entries",
-        &[
-            "text",
-            "city_id",
-            "kind",
-            "owner_id",
-            "owner_ord",
-            "field",
-            "ord",
-        ],
-    );
+    let table = p.table("search_entries");
     let mut add = |kind: &str, id: &str, i: usize, field: &str, texts: Vec<&String>| {
         let mut seen = std::collections::HashSet::new();
         for (j, text) in texts.into_iter().filter(|t| seen.insert(*t)).enumerate() {
@@ -603,14 +457,46 @@ pub enum ImportOutcome {
 /// Rows per INSERT statement; keeps every statement well under SQLite's parameter limit.
 const ROWS_PER_INSERT: usize = 50;
 
+/// How far an import or a copy has come: reported after each statement that writes rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// The table being written.
+    pub table: &'a str,
+    /// Rows written so far, all tables together.
+    pub written: usize,
+    /// Rows to write in all.
+    pub total: usize,
+}
+
+/// Where progress goes; imports run inside the service report nowhere.
+pub type ProgressSink<'a> = &'a mut (dyn FnMut(Progress<'_>) + Send);
+
+/// The version stamp written with a city's rows.
+struct Stamp<'a> {
+    content_hash: &'a str,
+    imported_at: &'a str,
+}
+
 impl District {
     /// The version stamp of the dataset this district holds for its city, if any.
     pub async fn stored_version(&self) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT content_hash FROM dataset_versions WHERE city_id = $1")
-            .bind(self.city())
-            .fetch_optional(self.counted())
-            .await
-            .map_err(self.query_err())
+        self.read(self.version_now()).await
+    }
+
+    /// The version stamp, read without preparing the district first (the import runs during
+    /// preparation).
+    async fn version_now(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.stamp_now().await?.map(|(hash, _)| hash))
+    }
+
+    /// The version stamp and import time, read without preparing the district first.
+    async fn stamp_now(&self) -> Result<Option<(String, String)>, StoreError> {
+        let mut sql =
+            Sql::new("SELECT content_hash, imported_at FROM dataset_versions WHERE city_id = ");
+        sql.bind(self.city());
+        let rows: Vec<(String, String)> =
+            self.counted().fetch(&sql).await.map_err(self.query_err())?;
+        Ok(rows.into_iter().next())
     }
 
     /// Validates `dataset` (structure only; quotes are checked by the city crate's loader) and
@@ -620,6 +506,16 @@ impl District {
         &self,
         dataset: &CityDataset,
         force: bool,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_reporting(dataset, force, &mut |_| {}).await
+    }
+
+    /// [`District::import`], reporting its progress to `progress`.
+    pub async fn import_reporting(
+        &self,
+        dataset: &CityDataset,
+        force: bool,
+        progress: ProgressSink<'_>,
     ) -> Result<ImportOutcome, StoreError> {
         if dataset.city.id != self.city() {
             return Err(StoreError::WrongCity {
@@ -631,17 +527,27 @@ impl District {
         if !problems.is_empty() {
             return Err(StoreError::Invalid {
                 city: self.city().to_owned(),
-                source: model::DatasetError::Invalid(problems),
+                source: Box::new(model::DatasetError::Invalid(problems)),
             });
         }
         let plan = build_plan(dataset);
         let content_hash = plan.hash();
-        if !force && self.stored_version().await?.as_deref() == Some(content_hash.as_str()) {
+        if !force && self.version_now().await?.as_deref() == Some(content_hash.as_str()) {
             return Ok(ImportOutcome::UpToDate { content_hash });
         }
+        let tables: Vec<(&TableDef, &[Vec<Val>])> = plan
+            .tables
+            .iter()
+            .map(|t| (t.def, t.rows.as_slice()))
+            .collect();
+        let imported_at = now_rfc3339();
+        let stamp = Stamp {
+            content_hash: &content_hash,
+            imported_at: &imported_at,
+        };
         let mut tx = self.counted().begin().await.map_err(self.query_err())?;
         let rows = self
-            .write(&mut tx, &plan, &content_hash)
+            .write(&mut tx, &tables, &stamp, progress)
             .await
             .map_err(self.query_err())?;
         tx.commit().await.map_err(self.query_err())?;
@@ -649,59 +555,157 @@ impl District {
         Ok(ImportOutcome::Imported { content_hash, rows })
     }
 
+    /// Replaces the city's rows with `tables` and `stamp`, inside `tx`.
     async fn write(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        plan: &Plan,
-        hash: &str,
+        tx: &mut Tx,
+        tables: &[(&TableDef, &[Vec<Val>])],
+        stamp: &Stamp<'_>,
+        progress: ProgressSink<'_>,
     ) -> Result<usize, sqlx::Error> {
+        // The stamp goes first, so that no reader ever sees a stamp over rows of another version
+        // (the transaction hides everything until commit anyway).
+        let mut delete = Sql::new("DELETE FROM dataset_versions WHERE city_id = ");
+        delete.bind(self.city());
+        tx.execute(&delete).await?;
         // Children first, so that no foreign key ever points at a deleted row.
-        for t in plan.tables.iter().rev() {
-            sqlx::query(&format!("DELETE FROM {} WHERE city_id = $1", t.table))
-                .bind(self.city())
-                .execute(&mut **tx)
-                .await?;
+        for (def, _) in tables.iter().rev() {
+            let mut delete = Sql::new(&format!("DELETE FROM {} WHERE city_id = ", def.name));
+            delete.bind(self.city());
+            tx.execute(&delete).await?;
         }
+        let total = tables.iter().map(|(_, rows)| rows.len()).sum();
         let mut written = 0;
-        for t in &plan.tables {
-            for chunk in t.rows.chunks(ROWS_PER_INSERT) {
-                let width = t.columns.len();
-                let values = (0..chunk.len())
-                    .map(|r| {
-                        format!(
-                            "({})",
-                            (1..=width)
-                                .map(|c| format!("${}", r * width + c))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "INSERT INTO {} ({}) VALUES {values}",
-                    t.table,
-                    t.columns.join(", ")
-                );
-                let mut q = sqlx::query(&sql);
-                for v in chunk.iter().flatten() {
-                    q = v.bind_to(q);
+        for (def, rows) in tables {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let mut insert = Sql::new(&format!(
+                    "INSERT INTO {} ({}) VALUES ",
+                    def.name,
+                    def.column_list()
+                ));
+                for (i, row) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        insert.push(", ");
+                    }
+                    insert.bind_list(row.iter().cloned());
                 }
-                q.execute(&mut **tx).await?;
+                tx.execute(&insert).await?;
                 written += chunk.len();
+                progress(Progress {
+                    table: def.name,
+                    written,
+                    total,
+                });
             }
         }
-        sqlx::query(
-            "INSERT INTO dataset_versions (city_id, content_hash, imported_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (city_id) DO UPDATE SET content_hash = excluded.content_hash, imported_at = excluded.imported_at",
-        )
-        .bind(self.city())
-        .bind(hash)
-        .bind(now_rfc3339())
-        .execute(&mut **tx)
-        .await?;
+        let mut version =
+            Sql::new("INSERT INTO dataset_versions (city_id, content_hash, imported_at) VALUES ");
+        version.bind_list([self.city(), stamp.content_hash, stamp.imported_at]);
+        tx.execute(&version).await?;
         Ok(written)
     }
+
+    /// Copies this district's city, exactly as stored (version stamp included), into `target`,
+    /// replacing what `target` holds for the city, in one transaction. Before committing, the
+    /// copy is read back inside the transaction and compared with the source row by row; any
+    /// difference rolls it back. Returns the rows copied.
+    pub async fn copy_to(
+        &self,
+        target: &District,
+        progress: ProgressSink<'_>,
+    ) -> Result<usize, StoreError> {
+        if target.city() != self.city() {
+            return Err(StoreError::WrongCity {
+                city: target.city().to_owned(),
+                dataset: self.city().to_owned(),
+            });
+        }
+        let Some((content_hash, imported_at)) = self.stamp_now().await? else {
+            return Err(StoreError::Open {
+                city: self.city().to_owned(),
+                location: self.location().to_string(),
+                reason: "it holds no imported dataset to copy".to_owned(),
+            });
+        };
+        let source_rows = self.city_rows().await?;
+        let tables: Vec<(&TableDef, &[Vec<Val>])> = source_rows
+            .iter()
+            .map(|(def, rows)| (*def, rows.as_slice()))
+            .collect();
+        let stamp = Stamp {
+            content_hash: &content_hash,
+            imported_at: &imported_at,
+        };
+        let mut tx = target.counted().begin().await.map_err(target.query_err())?;
+        let rows = target
+            .write(&mut tx, &tables, &stamp, progress)
+            .await
+            .map_err(target.query_err())?;
+        for (def, rows) in &tables {
+            let copied = tx
+                .fetch_vals(&select_city(def, self.city()), def)
+                .await
+                .map_err(target.query_err())?;
+            if canonical(&copied) != canonical(rows) {
+                return Err(StoreError::CopyMismatch {
+                    city: self.city().to_owned(),
+                    table: def.name.to_owned(),
+                });
+            }
+        }
+        tx.commit().await.map_err(target.query_err())?;
+        tracing::info!(city = self.city(), rows, to = %target.location(), "copied");
+        Ok(rows)
+    }
+
+    /// Everything this district stores for its city, table by table, each row as text and the
+    /// rows sorted: two districts hold the same data exactly when their dumps are equal.
+    pub async fn dump(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let mut out = Vec::new();
+        let stamp = self.stamp_now().await?;
+        out.push((
+            "dataset_versions".to_owned(),
+            stamp.iter().map(|s| format!("{s:?}")).collect(),
+        ));
+        for (def, rows) in self.city_rows().await? {
+            out.push((def.name.to_owned(), canonical(&rows)));
+        }
+        Ok(out)
+    }
+}
+
+impl District {
+    /// Every row of the city, table by table.
+    async fn city_rows(&self) -> Result<Vec<(&'static TableDef, Vec<Vec<Val>>)>, StoreError> {
+        let mut out = Vec::with_capacity(schema::TABLES.len());
+        for def in schema::TABLES {
+            let rows = self
+                .counted()
+                .fetch_vals(&select_city(def, self.city()), def)
+                .await
+                .map_err(self.query_err())?;
+            out.push((def, rows));
+        }
+        Ok(out)
+    }
+}
+
+/// `SELECT <every column> FROM <table> WHERE city_id = <city>`.
+fn select_city(def: &TableDef, city: &str) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM {} WHERE city_id = ",
+        def.column_list(),
+        def.name
+    ));
+    sql.bind(city);
+    sql
+}
+
+/// Rows as sorted text, for comparing two sets of rows regardless of their order.
+fn canonical(rows: &[Vec<Val>]) -> Vec<String> {
+    let mut text: Vec<String> = rows.iter().map(|r| format!("{r:?}")).collect();
+    text.sort();
+    text
 }
 
 /// The current UTC time as RFC 3339, without a date-time dependency.

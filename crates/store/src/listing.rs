@@ -4,13 +4,13 @@
 //! id) comes after the cursor ORDER BY sort key, id LIMIT n`. Every district orders by the same
 //! `(sort key, id)` pair, so a caller merging pages from several districts gets the true order of
 //! the union. Unknown values (NULL) sort last in both directions; ties are broken by id,
-//! ascending. Text sorts by code point (SQLite's BINARY collation, Rust's `str` order).
+//! ascending. Text sorts by code point on both backends (`Backend::text_key`), Rust's `str` order.
 
 use crate::read::Table;
 use crate::sql::Sql;
 use crate::{CenterRow, District, RoomRow, StoreError};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 /// A sort key as a district computed it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,8 +95,8 @@ pub enum CenterOrder {
 }
 
 const ROOM_COUNT: &str = "(SELECT COUNT(*) FROM rooms r WHERE r.center_id = x.id)";
-const TOTAL_CAPACITY: &str =
-    "(SELECT SUM(COALESCE(r.capacity_max, r.capacity_min)) FROM rooms r WHERE r.center_id = x.id)";
+const TOTAL_CAPACITY: &str = "(SELECT CAST(SUM(COALESCE(r.capacity_max, r.capacity_min)) AS BIGINT) \
+     FROM rooms r WHERE r.center_id = x.id)";
 
 impl CenterOrder {
     fn key(self) -> (&'static str, Kind) {
@@ -161,7 +161,7 @@ pub struct CenterFilter {
 }
 
 /// `%text%` for LIKE, lower-cased (ASCII, as SQLite's `lower`), with `\`, `%` and `_` escaped.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");
     for c in text.to_ascii_lowercase().chars() {
         if matches!(c, '\\' | '%' | '_') {
@@ -337,14 +337,30 @@ impl District {
         after: Option<&After>,
         limit: i64,
     ) -> Result<Vec<(SortValue, R)>, StoreError> {
+        let key = match kind {
+            Kind::Text => self.backend().text_key(key),
+            Kind::Int | Kind::Real => key.to_owned(),
+        };
+        // The key is read back through the column of its type; the other two are NULL.
+        let typed = |k: Kind, ty: &str| match (k, kind) {
+            (Kind::Int, Kind::Int) | (Kind::Real, Kind::Real) | (Kind::Text, Kind::Text) => {
+                "y.sort_key".to_owned()
+            }
+            _ => format!("CAST(NULL AS {ty})"),
+        };
         let mut sql = Sql::new(&format!(
-            "SELECT * FROM (SELECT {cols}, {key} AS sort_key FROM {table} x WHERE x.city_id = ",
+            "SELECT y.*, {int} AS sort_int, {real} AS sort_real, {text} AS sort_text FROM \
+             (SELECT {cols}, {key} AS sort_key FROM {table} x WHERE x.city_id = ",
+            int = typed(Kind::Int, "BIGINT"),
+            real = typed(Kind::Real, "DOUBLE PRECISION"),
+            text = typed(Kind::Text, "TEXT"),
             cols = R::COLUMNS,
             table = R::TABLE
         ));
         sql.bind(self.city());
         filter.push_where(&mut sql);
         sql.push(") y WHERE 1 = 1");
+        let id = self.backend().text_key("y.id");
         if let Some(after) = after {
             let value = match &after.value {
                 SortValue::Null => None,
@@ -359,43 +375,23 @@ impl District {
                         .bind(v.clone())
                         .push(" OR (y.sort_key = ")
                         .bind(v)
-                        .push(" AND y.id > ")
+                        .push(&format!(" AND {id} > "))
                         .bind(after.id.as_str())
                         .push(") OR y.sort_key IS NULL)");
                 }
                 None => {
-                    sql.push(" AND y.sort_key IS NULL AND y.id > ")
+                    sql.push(&format!(" AND y.sort_key IS NULL AND {id} > "))
                         .bind(after.id.as_str());
                 }
             }
         }
         let direction = if descending { "DESC" } else { "ASC" };
         sql.push(&format!(
-            " ORDER BY (y.sort_key IS NULL), y.sort_key {direction}, y.id LIMIT "
+            " ORDER BY (y.sort_key IS NULL), y.sort_key {direction}, {id} LIMIT "
         ))
         .bind(limit);
-        let rows = sql
-            .query()
-            .fetch_all(self.counted())
-            .await
-            .map_err(self.query_err())?;
-        rows.iter()
-            .map(|row| {
-                let value = match kind {
-                    Kind::Int => row
-                        .try_get::<Option<i64>, _>("sort_key")?
-                        .map_or(SortValue::Null, SortValue::Int),
-                    Kind::Real => row
-                        .try_get::<Option<f64>, _>("sort_key")?
-                        .map_or(SortValue::Null, SortValue::Real),
-                    Kind::Text => row
-                        .try_get::<Option<String>, _>("sort_key")?
-                        .map_or(SortValue::Null, SortValue::Text),
-                };
-                Ok((value, R::from_row(row)?))
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(self.query_err())
+        let rows: Vec<Paged<R>> = self.fetch_rows(&sql).await?;
+        Ok(rows.into_iter().map(|p| (p.key, p.row)).collect())
     }
 
     async fn list_count<R: Table>(&self, filter: &impl Filter) -> Result<i64, StoreError> {
@@ -405,10 +401,39 @@ impl District {
         ));
         sql.bind(self.city());
         filter.push_where(&mut sql);
-        sql.query()
-            .fetch_one(self.counted())
-            .await
-            .and_then(|row| row.try_get::<i64, _>(0))
-            .map_err(self.query_err())
+        let rows: Vec<(i64,)> = self.fetch_rows(&sql).await?;
+        Ok(rows.first().map_or(0, |r| r.0))
+    }
+}
+
+/// A row with its sort key, read from `sort_int`, `sort_real` or `sort_text`.
+struct Paged<R> {
+    key: SortValue,
+    row: R,
+}
+
+impl<'r, W, R> FromRow<'r, W> for Paged<R>
+where
+    W: Row,
+    R: FromRow<'r, W>,
+    &'r str: ColumnIndex<W>,
+    Option<i64>: Decode<'r, W::Database> + Type<W::Database>,
+    Option<f64>: Decode<'r, W::Database> + Type<W::Database>,
+    Option<String>: Decode<'r, W::Database> + Type<W::Database>,
+{
+    fn from_row(row: &'r W) -> Result<Self, sqlx::Error> {
+        let key = if let Some(i) = row.try_get::<Option<i64>, _>("sort_int")? {
+            SortValue::Int(i)
+        } else if let Some(f) = row.try_get::<Option<f64>, _>("sort_real")? {
+            SortValue::Real(f)
+        } else if let Some(t) = row.try_get::<Option<String>, _>("sort_text")? {
+            SortValue::Text(t)
+        } else {
+            SortValue::Null
+        };
+        Ok(Self {
+            key,
+            row: R::from_row(row)?,
+        })
     }
 }

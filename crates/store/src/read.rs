@@ -1,11 +1,13 @@
 //! Batch-shaped reads. Callers hand over a whole batch of keys and get every matching row back in
 //! one statement, grouped by key.
 
+use crate::backend::Readable;
+use crate::sql::Sql;
 use crate::{District, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 /// A row type readable from a district.
-pub trait Table: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin + 'static {
+pub trait Table: Readable {
     const TABLE: &'static str;
     /// The columns the row reads, comma-separated.
     const COLUMNS: &'static str;
@@ -13,11 +15,25 @@ pub trait Table: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin + 'static {
     const ORDER: &'static str;
 }
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A row with the batch key it matched (column `batch_key`).
+pub(crate) struct Keyed<R> {
+    key: String,
+    row: R,
+}
+
+impl<'r, W, R> FromRow<'r, W> for Keyed<R>
+where
+    W: Row,
+    R: FromRow<'r, W>,
+    &'r str: ColumnIndex<W>,
+    String: Decode<'r, W::Database> + Type<W::Database>,
+{
+    fn from_row(row: &'r W) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            key: row.try_get("batch_key")?,
+            row: R::from_row(row)?,
+        })
+    }
 }
 
 impl District {
@@ -31,28 +47,14 @@ impl District {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {by} AS batch_key, {cols} FROM {table} WHERE {by} IN ({ph}) ORDER BY {by}, {order}",
+        let mut sql = Sql::new(&format!(
+            "SELECT {by} AS batch_key, {cols} FROM {table} WHERE {by} IN ",
             cols = R::COLUMNS,
             table = R::TABLE,
-            ph = placeholders(1, keys.len()),
-            order = R::ORDER,
-        );
-        let mut q = sqlx::query(&sql);
-        for k in keys {
-            q = q.bind(k);
-        }
-        let rows = q
-            .fetch_all(self.counted())
-            .await
-            .map_err(self.query_err())?;
-        rows.iter()
-            .map(|row| {
-                use sqlx::Row;
-                let key: String = row.try_get("batch_key")?;
-                Ok((key, R::from_row(row)?))
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(self.query_err())
+        ));
+        sql.bind_list(keys)
+            .push(&format!(" ORDER BY {by}, {order}", order = R::ORDER));
+        let rows: Vec<Keyed<R>> = self.fetch_rows(&sql).await?;
+        Ok(rows.into_iter().map(|k| (k.key, k.row)).collect())
     }
 }

@@ -1,8 +1,9 @@
-//! Text search through the district's own index (`search_entries`, FTS5 with the trigram
-//! tokenizer; see `migrations/0002_search.sql`).
+//! Text search through the district's own index, `search_entries` (FTS5 with the trigram
+//! tokenizer on SQLite, pg_trgm on PostgreSQL; see `migrations/0002_search.*.sql`).
 
+use crate::listing::like_pattern;
 use crate::sql::Sql;
-use crate::{District, StoreError};
+use crate::{Backend, District, StoreError};
 
 /// One matching text of a record.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -49,15 +50,26 @@ pub fn field_rank(field: &str) -> u8 {
 /// The index can answer a query of at least this many characters; shorter ones are scanned.
 const TRIGRAM: usize = 3;
 
-fn push_match(sql: &mut Sql, text: &str) {
-    if text.chars().count() >= TRIGRAM {
-        // One FTS5 phrase: a substring match under the trigram tokenizer, case-insensitive.
-        sql.push("search_entries MATCH ")
-            .bind(format!("\"{}\"", text.replace('"', "\"\"")));
-    } else {
-        sql.push("instr(lower(text), ")
-            .bind(text.to_ascii_lowercase())
-            .push(") > 0");
+/// The condition "this entry's text contains `text`", through each backend's own index: FTS5's
+/// trigram tokenizer on SQLite, a pg_trgm index on `lower(text)` on PostgreSQL (see the two
+/// `0002_search` migrations). Latin letters A–Z ignore case on both.
+fn push_match(sql: &mut Sql, backend: Backend, text: &str) {
+    match backend {
+        Backend::Sqlite if text.chars().count() >= TRIGRAM => {
+            // One FTS5 phrase: a substring match under the trigram tokenizer.
+            sql.push("search_entries MATCH ")
+                .bind(format!("\"{}\"", text.replace('"', "\"\"")));
+        }
+        Backend::Sqlite => {
+            sql.push("instr(lower(text), ")
+                .bind(text.to_ascii_lowercase())
+                .push(") > 0");
+        }
+        Backend::Postgres => {
+            sql.push("lower(text) LIKE ")
+                .bind(like_pattern(text))
+                .push(" ESCAPE '\\'");
+        }
     }
 }
 
@@ -66,16 +78,17 @@ impl District {
     /// ordered by their best matching field ([`field_rank`]), then [`kind_rank`], then the
     /// sources' order; each record's texts in field order.
     pub async fn search(&self, text: &str, limit: i64) -> Result<Vec<SearchRow>, StoreError> {
+        let backend = self.backend();
         let mut sql = Sql::new(
             "SELECT kind, owner_id, CAST(owner_ord AS BIGINT) AS owner_ord, field, text \
              FROM search_entries WHERE city_id = ",
         );
         sql.bind(self.city()).push(" AND ");
-        push_match(&mut sql, text);
+        push_match(&mut sql, backend, text);
         sql.push(" AND owner_id IN (SELECT owner_id FROM search_entries WHERE city_id = ")
             .bind(self.city())
             .push(" AND ");
-        push_match(&mut sql, text);
+        push_match(&mut sql, backend, text);
         sql.push(&format!(
             " GROUP BY owner_id ORDER BY MIN({FIELD_RANK}), MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
         ))
@@ -83,14 +96,6 @@ impl District {
         .push(&format!(
             ") ORDER BY {KIND_RANK}, owner_ord, {FIELD_RANK}, ord"
         ));
-        let rows = sql
-            .query()
-            .fetch_all(self.counted())
-            .await
-            .map_err(self.query_err())?;
-        rows.iter()
-            .map(<SearchRow as sqlx::FromRow<_>>::from_row)
-            .collect::<Result<_, _>>()
-            .map_err(self.query_err())
+        self.fetch_rows(&sql).await
     }
 }

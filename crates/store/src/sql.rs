@@ -2,8 +2,7 @@
 //! text: a [`Sql`] collects text and values side by side and numbers its placeholders `$1, $2…`
 //! in the order they appear, which both SQLite and PostgreSQL accept.
 
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Sqlite, query::Query};
+use sqlx::{Database, Postgres, Sqlite, query::Query};
 
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
@@ -59,19 +58,35 @@ impl From<bool> for Val {
     }
 }
 
-impl Val {
-    pub(crate) fn bind_to<'q>(
-        &self,
-        q: Query<'q, Sqlite, SqliteArguments<'q>>,
-    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-        match self {
-            Val::Text(s) => q.bind(s.clone()),
-            Val::Int(i) => q.bind(*i),
-            Val::Real(f) => q.bind(*f),
-            Val::Bool(b) => q.bind(*b),
+/// `bind` and `query` for one backend: the same code, typed once per database.
+macro_rules! for_backend {
+    ($bind:ident, $query:ident, $db:ty) => {
+        impl Val {
+            pub(crate) fn $bind<'q>(
+                &self,
+                q: Query<'q, $db, <$db as Database>::Arguments<'q>>,
+            ) -> Query<'q, $db, <$db as Database>::Arguments<'q>> {
+                match self {
+                    Val::Text(s) => q.bind(s.clone()),
+                    Val::Int(i) => q.bind(*i),
+                    Val::Real(f) => q.bind(*f),
+                    Val::Bool(b) => q.bind(*b),
+                }
+            }
         }
-    }
+
+        impl Sql {
+            /// A sqlx query over this text with every value bound.
+            pub(crate) fn $query(&self) -> Query<'_, $db, <$db as Database>::Arguments<'_>> {
+                self.args
+                    .iter()
+                    .fold(sqlx::query(&self.text), |q, v| v.$bind(q))
+            }
+        }
+    };
 }
+for_backend!(bind_sqlite, sqlite, Sqlite);
+for_backend!(bind_postgres, postgres, Postgres);
 
 /// SQL text and the values its placeholders stand for.
 #[derive(Debug, Default, Clone)]
@@ -119,13 +134,6 @@ impl Sql {
     #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
         &self.text
-    }
-
-    /// A sqlx query over this text with every value bound.
-    pub(crate) fn query(&self) -> Query<'_, Sqlite, SqliteArguments<'_>> {
-        self.args
-            .iter()
-            .fold(sqlx::query(&self.text), |q, v| v.bind_to(q))
     }
 }
 

@@ -23,9 +23,13 @@ async fn counts(d: &District) -> (i64, i64, i64) {
 #[tokio::test]
 async fn import_is_idempotent_and_batch_reads_group_by_key() {
     let dataset = city_korla::dataset().expect("korla dataset");
-    let district = District::open_sqlite("korla", &temp_db("idempotent"))
-        .await
-        .expect("open");
+    let district = District::open(
+        "korla",
+        &Location::Sqlite(temp_db("idempotent")),
+        DistrictOptions::default(),
+    )
+    .await
+    .expect("open");
     assert_eq!(district.stored_version().await.expect("version"), None);
 
     let first = district.import(&dataset, false).await.expect("import");
@@ -93,9 +97,13 @@ async fn import_is_idempotent_and_batch_reads_group_by_key() {
 #[tokio::test]
 async fn an_invalid_dataset_changes_nothing() {
     let good = city_korla::dataset().expect("korla dataset");
-    let district = District::open_sqlite("korla", &temp_db("invalid"))
-        .await
-        .expect("open");
+    let district = District::open(
+        "korla",
+        &Location::Sqlite(temp_db("invalid")),
+        DistrictOptions::default(),
+    )
+    .await
+    .expect("open");
     district.import(&good, false).await.expect("import");
     let before = counts(&district).await;
     let version = district.stored_version().await.expect("version");
@@ -127,9 +135,13 @@ async fn an_invalid_dataset_changes_nothing() {
 
 async fn korla(name: &str) -> District {
     let dataset = city_korla::dataset().expect("korla dataset");
-    let district = District::open_sqlite("korla", &temp_db(name))
-        .await
-        .expect("open");
+    let district = District::open(
+        "korla",
+        &Location::Sqlite(temp_db(name)),
+        DistrictOptions::default(),
+    )
+    .await
+    .expect("open");
     district.import(&dataset, false).await.expect("import");
     district
 }
