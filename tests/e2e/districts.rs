@@ -157,6 +157,7 @@ fn a_stopped_postgres_district_is_null_and_used_again_when_it_is_back() {
         .filter_map(|row| row["city"]["id"].as_str())
         .collect();
     assert_eq!(compared, ["taiyuan", "suzhou", "jinshan"]);
+    eprintln!("the query with Korla stopped took {took:?}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 
     let (status, h) = health(server.addr);
@@ -196,6 +197,7 @@ fn a_district_slower_than_its_timeout_is_unavailable_for_that_query() {
     assert_eq!(error_codes(&slow), ["DISTRICT_UNAVAILABLE"], "{slow}");
     assert_eq!(slow["errors"][0]["extensions"]["city"], "korla");
     assert_eq!(room_cities(&slow), ["taiyuan", "suzhou", "jinshan"]);
+    eprintln!("the query with Korla locked (timeout 800 ms) took {took:?}");
     assert!(
         took >= Duration::from_millis(700) && took < Duration::from_secs(4),
         "took {took:?}"
@@ -249,4 +251,57 @@ fn a_malformed_url_serves_the_other_districts_and_reports_that_one_down() {
     let answer = graphql(server.addr, "{ cities { id } }", json!({}));
     assert_eq!(error_codes(&answer), ["DISTRICT_UNAVAILABLE"]);
     assert_eq!(answer["data"]["cities"][1]["id"], "taiyuan");
+}
+
+#[test]
+fn serve_reports_each_bad_district_down_with_its_reason_and_serves_the_rest() {
+    let wrong_password = pg::admin_url().replacen(":dangqun@", ":not-the-password@", 1);
+    let config = server::Config::with_data_dir(temp_dir("bad-serve"))
+        .with_database(
+            "korla",
+            crate::support::database_from_the_future("bad-serve-newer"),
+        )
+        .with_database("taiyuan", wrong_password)
+        .with_database("suzhou", "postgres://dangqun:s3cret@127.0.0.1:1/x");
+    let server = start_config(config);
+    let (status, h) = health(server.addr);
+    assert_eq!(
+        (status, h["status"].as_str()),
+        (200, Some("degraded")),
+        "{h}"
+    );
+    let reason = |i: usize| {
+        h["districts"][i]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(
+        reason(0).contains("korla") && reason(0).contains("migration 99"),
+        "{h}"
+    );
+    assert!(
+        reason(1).contains("taiyuan") && reason(1).contains("password authentication failed"),
+        "{h}"
+    );
+    assert!(
+        reason(2).contains("suzhou") && reason(2).contains("cannot open"),
+        "{h}"
+    );
+    assert_eq!(district_status(&h, "jinshan"), "up");
+    let text = h.to_string();
+    assert!(
+        !text.contains("s3cret") && !text.contains("not-the-password"),
+        "{text}"
+    );
+    let answer = graphql(server.addr, "{ cities { id } }", json!({}));
+    assert_eq!(
+        answer["data"]["cities"],
+        json!([null, null, null, { "id": "jinshan" }])
+    );
+    assert_eq!(
+        answer["errors"].as_array().map(Vec::len),
+        Some(3),
+        "{answer}"
+    );
 }

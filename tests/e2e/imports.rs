@@ -85,6 +85,19 @@ impl Lcg {
 /// has printed `lines` progress lines (0: as soon as it starts), or lets it finish when `lines`
 /// is past its end. Returns whether it was killed, and the lines it printed.
 fn import_killed_after(database: &str, lines: usize) -> (bool, Vec<String>) {
+    import_killed(database, Kill::AfterLines(lines))
+}
+
+/// When to kill the importer.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// After it has printed this many progress lines.
+    AfterLines(usize),
+    /// This long after it started, wherever it is then (perhaps finished).
+    After(std::time::Duration),
+}
+
+fn import_killed(database: &str, when: Kill) -> (bool, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dangqun"))
         .args([
             "import",
@@ -103,15 +116,26 @@ fn import_killed_after(database: &str, lines: usize) -> (bool, Vec<String>) {
     let err = child.stderr.take().expect("stderr");
     let mut reader = BufReader::new(err);
     let mut killed = false;
-    while seen.len() < lines {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => seen.push(line.trim().to_owned()),
+    match when {
+        Kill::AfterLines(lines) => {
+            while seen.len() < lines {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => seen.push(line.trim().to_owned()),
+                }
+            }
+            if seen.len() == lines {
+                killed = child.kill().is_ok();
+            }
         }
-    }
-    if seen.len() == lines {
-        killed = child.kill().is_ok();
+        Kill::After(delay) => {
+            std::thread::sleep(delay);
+            killed = child.kill().is_ok();
+            let mut rest = String::new();
+            let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+            seen.extend(rest.lines().map(|l| l.trim().to_owned()));
+        }
     }
     let status = child.wait().expect("wait for the importer");
     (killed && !status.success(), seen)
@@ -128,8 +152,10 @@ fn killed_imports_lose_nothing(database: &str, seed: u64) {
     let before = dump(database);
     assert_ne!(before, after);
 
-    // How many progress lines a whole import prints.
+    // How many progress lines a whole import prints, and how long it takes.
+    let started = std::time::Instant::now();
     let (_, all_lines) = import_killed_after(database, usize::MAX);
+    let whole = started.elapsed();
     let total = all_lines.len();
     assert!(total >= 5, "{all_lines:?}");
     assert_eq!(dump(database), after);
@@ -141,13 +167,15 @@ fn killed_imports_lose_nothing(database: &str, seed: u64) {
             database,
             crate::large::enlarge(city_korla::dataset().expect("korla")),
         );
-        // Mostly inside the write (after 1 to total-1 lines), sometimes at the very start.
-        let lines = if run % 6 == 0 {
-            0
+        // Mostly inside the write (after 1 to total-1 lines); every third run at a random time
+        // between the start and twice a whole import's duration (start-up, connecting,
+        // migrating, writing, committing, or already done).
+        let when = if run % 3 == 0 {
+            Kill::After(whole.mul_f64(rng.below(200) as f64 / 100.0))
         } else {
-            1 + rng.below(total as u64 - 1) as usize
+            Kill::AfterLines(1 + rng.below(total as u64 - 1) as usize)
         };
-        let (killed, seen) = import_killed_after(database, lines);
+        let (killed, seen) = import_killed(database, when);
         let state = dump(database);
         if state == before {
             kept_before += 1;
@@ -155,18 +183,22 @@ fn killed_imports_lose_nothing(database: &str, seed: u64) {
             reached_after += 1;
         } else {
             panic!(
-                "run {run}: killed after {lines} lines ({seen:?}): the district is neither before nor after"
+                "run {run}: killed {when:?} ({seen:?}): the district is neither before nor after"
             );
         }
-        if killed && seen.last().is_some_and(|l| l.contains("rows written")) && state == before {
+        if killed
+            && matches!(when, Kill::AfterLines(_))
+            && seen.last().is_some_and(|l| l.contains("rows written"))
+            && state == before
+        {
             mid_write += 1;
         }
     }
     eprintln!(
-        "{database}: 24 kills: {kept_before} left it before ({mid_write} of them inside the transaction), {reached_after} after the commit"
+        "{database}: 24 kills (a whole import: {whole:?}): {kept_before} left it before ({mid_write} of them after some rows were written), {reached_after} after the commit"
     );
     assert!(
-        mid_write >= 10,
+        mid_write >= 12,
         "only {mid_write} kills landed inside the transaction (before {kept_before}, after {reached_after})"
     );
     // An interrupted import is simply run again.
@@ -252,25 +284,7 @@ fn bad_databases_fail_in_one_line_naming_the_city() {
         wrong_password, admin,
         "the test server's password is `dangqun`"
     );
-    let newer = temp_dir("newer").join("korla.sqlite");
-    let newer = newer.to_str().expect("utf-8 path").to_owned();
-    let made = dangqun(&["import", "--city", "korla", "--database", &newer]);
-    assert!(made.status.success(), "{}", stderr(&made));
-    // As if a newer dangqun had applied a migration 99.
-    block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{newer}"))
-            .await
-            .expect("open the file");
-        sqlx::query(
-            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-             VALUES (99, 'from the future', TRUE, x'00', 0)",
-        )
-        .execute(&pool)
-        .await
-        .expect("mark migration 99");
-        pool.close().await;
-    });
-
+    let newer = crate::support::database_from_the_future("newer");
     for (database, expect) in [
         (
             "postgres://dangqun:s3cret@127.0.0.1:notaport/x",

@@ -144,6 +144,35 @@ fn serve(
     TestServer { addr }
 }
 
+/// A Korla SQLite district as a newer dangqun would leave it: migrated, then marked with a
+/// migration 99 this binary does not know. Returns its path.
+pub fn database_from_the_future(name: &str) -> String {
+    let path = temp_dir(name).join("korla.sqlite");
+    let path = path.to_str().expect("utf-8 path").to_owned();
+    server::runtime().expect("runtime").block_on(async {
+        let district = store::District::open_setting(
+            "korla",
+            &path,
+            store::DistrictOptions::default(),
+        )
+        .await
+        .expect("migrate");
+        district.close().await;
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}"))
+            .await
+            .expect("open the file");
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99, 'from the future', TRUE, x'00', 0)",
+        )
+        .execute(&pool)
+        .await
+        .expect("mark migration 99");
+        pool.close().await;
+    });
+    path
+}
+
 /// The server most tests share.
 pub fn shared() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
