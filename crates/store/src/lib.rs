@@ -390,12 +390,13 @@ impl District {
                     ..self.clone()
                 };
                 let city = self.city.to_string();
+                let location = self.location.to_string();
                 tokio::spawn(async move { district.prepare().await.map_err(Arc::new) })
                     .map(move |joined| {
                         joined.unwrap_or_else(|e| {
                             Err(Arc::new(StoreError::Open {
                                 city,
-                                location: String::new(),
+                                location,
                                 reason: format!("its preparation stopped: {e}"),
                             }))
                         })
