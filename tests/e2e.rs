@@ -10,6 +10,7 @@
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
+//! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` batched per district.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
 //!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
 //!
@@ -30,6 +31,8 @@ mod cli;
 mod compare;
 #[path = "e2e/districts.rs"]
 mod districts;
+#[path = "e2e/federation.rs"]
+mod federation;
 #[path = "e2e/http.rs"]
 mod http;
 #[path = "e2e/imports.rs"]

@@ -46,14 +46,21 @@ fn an_unknown_city_is_one_line_and_a_failure() {
 
 #[test]
 fn the_committed_schema_is_what_the_code_exports() {
-    let committed =
-        std::fs::read_to_string(repo_root().join("schema.graphql")).expect("schema.graphql");
-    let out = dangqun(&["export-schema", "--output", "-"], &temp_dir("cli-schema"));
-    assert!(out.status.success());
-    let exported = String::from_utf8(out.stdout).expect("utf-8");
-    assert!(
-        committed == exported,
-        "schema.graphql is stale: run `cargo run -p server -- export-schema` and commit the result"
-    );
-    assert!(exported.contains("type FunctionRoom") && exported.contains("AT_LEAST"));
+    for (file, args) in [
+        ("schema.graphql", &["export-schema", "--output", "-"][..]),
+        (
+            "schema.federation.graphql",
+            &["export-schema", "--output", "-", "--federation"][..],
+        ),
+    ] {
+        let committed = std::fs::read_to_string(repo_root().join(file)).expect(file);
+        let out = dangqun(args, &temp_dir("cli-schema"));
+        assert!(out.status.success());
+        let exported = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(
+            committed == exported,
+            "{file} is stale: run `cargo run -p server -- export-schema` and commit the result"
+        );
+        assert!(exported.contains("type FunctionRoom") && exported.contains("AT_LEAST"));
+    }
 }

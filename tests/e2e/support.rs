@@ -93,6 +93,14 @@ pub fn start_with(name: &str, datasets: Vec<model::CityDataset>) -> TestServer {
     serve(config(name), Some(datasets), true)
 }
 
+/// Starts a service over freshly imported districts that serves as an Apollo Federation
+/// subgraph (`_entities`, `_service`).
+pub fn start_federated(name: &str) -> TestServer {
+    let mut config = config(name);
+    config.federation = true;
+    serve(config, None, true)
+}
+
 /// Starts a service with this configuration (its districts imported with the cities' own
 /// datasets), whether or not every district is up.
 pub fn start_config(config: server::Config) -> TestServer {

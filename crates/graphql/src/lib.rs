@@ -6,6 +6,7 @@ mod compare;
 mod connection;
 mod enums;
 mod error;
+mod federation;
 mod inputs;
 mod loader;
 mod query;
@@ -14,10 +15,13 @@ mod types;
 
 pub use connection::CursorKey;
 pub use error::codes;
+pub use federation::{Entities, FederatedQuery, PlainQuery};
 pub use query::Query;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
+};
 use loader::StoreLoader;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -136,31 +140,106 @@ impl Default for Limits {
     }
 }
 
-pub type DangqunSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The schema, with or without the federation fields (see [`federation`]).
+#[derive(Clone)]
+pub struct DangqunSchema {
+    inner: Variant,
+    districts: Arc<Districts>,
+}
 
-/// Builds the schema over `districts`; cursors are signed with `cursor_key`.
+#[derive(Clone)]
+enum Variant {
+    Plain(Schema<PlainQuery, EmptyMutation, EmptySubscription>),
+    Federated(Schema<FederatedQuery, EmptyMutation, EmptySubscription>),
+}
+
+impl DangqunSchema {
+    /// The districts the schema serves.
+    pub fn districts(&self) -> &Arc<Districts> {
+        &self.districts
+    }
+
+    /// Whether `_entities` and `_service` are served.
+    pub fn is_federated(&self) -> bool {
+        matches!(self.inner, Variant::Federated(_))
+    }
+
+    /// The schema's SDL: plain, or in federation form (what `_service { sdl }` returns).
+    pub fn sdl(&self) -> String {
+        match &self.inner {
+            Variant::Plain(s) => s.sdl(),
+            Variant::Federated(s) => {
+                s.sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+            }
+        }
+    }
+
+    async fn run(&self, request: async_graphql::Request) -> async_graphql::Response {
+        match &self.inner {
+            Variant::Plain(s) => s.execute(request).await,
+            Variant::Federated(s) => s.execute(request).await,
+        }
+    }
+}
+
+/// Builds the schema over `districts`; cursors are signed with `cursor_key`. With `federation`,
+/// the schema is an Apollo Federation v2 subgraph (`_entities`, `_service`).
 pub fn build_schema(
     districts: Arc<Districts>,
     limits: Limits,
     cursor_key: CursorKey,
+    federation: bool,
 ) -> DangqunSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(districts)
-        .data(cursor_key)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .finish()
+    fn finish<Q: async_graphql::ObjectType + 'static>(
+        builder: SchemaBuilder<Q, EmptyMutation, EmptySubscription>,
+        districts: &Arc<Districts>,
+        limits: Limits,
+        cursor_key: CursorKey,
+    ) -> Schema<Q, EmptyMutation, EmptySubscription> {
+        builder
+            .data(districts.clone())
+            .data(cursor_key)
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+            .limit_recursive_depth(32)
+            .finish()
+    }
+    let inner = if federation {
+        Variant::Federated(finish(
+            Schema::build(FederatedQuery::default(), EmptyMutation, EmptySubscription)
+                .enable_federation(),
+            &districts,
+            limits,
+            cursor_key,
+        ))
+    } else {
+        Variant::Plain(finish(
+            Schema::build(PlainQuery::default(), EmptyMutation, EmptySubscription),
+            &districts,
+            limits,
+            cursor_key,
+        ))
+    };
+    DangqunSchema { inner, districts }
 }
 
 /// The schema as SDL, for `schema.graphql`. Needs no database.
 pub fn sdl() -> String {
+    empty_schema(false).sdl()
+}
+
+/// The federation SDL, for `schema.federation.graphql`: exactly what `_service { sdl }` returns.
+pub fn federation_sdl() -> String {
+    empty_schema(true).sdl()
+}
+
+fn empty_schema(federation: bool) -> DangqunSchema {
     build_schema(
         Arc::new(Districts::new(Vec::new())),
         Limits::default(),
         CursorKey(Vec::new()),
+        federation,
     )
-    .sdl()
 }
 
 /// How long a DataLoader waits before taking a batch.
@@ -197,12 +276,7 @@ pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) ->
         };
     }
     let counter = Arc::new(AtomicU64::new(0));
-    let districts = Arc::new(
-        schema
-            .data::<Arc<Districts>>()
-            .map(|d| d.for_request(&counter))
-            .unwrap_or_else(|| Districts::new(Vec::new())),
-    );
+    let districts = Arc::new(schema.districts.for_request(&counter));
     let loader = DataLoader::new(
         StoreLoader {
             districts: districts.clone(),
@@ -210,7 +284,7 @@ pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) ->
         tokio::spawn,
     )
     .delay(BATCH_DELAY);
-    let response = schema.execute(request.data(districts).data(loader)).await;
+    let response = schema.run(request.data(districts).data(loader)).await;
     Executed {
         response: error::one_outage_per_city(error::with_codes(response, codes::VALIDATION_FAILED)),
         statements: counter.load(Ordering::Relaxed),

@@ -22,7 +22,10 @@ pub struct Query;
 /// whose district is unavailable (unreachable, or slower than its timeout) is left out of merged
 /// lists and totals, or `null` where it has a place of its own, with one `DISTRICT_UNAVAILABLE`
 /// error naming it; the other cities still answer.
-#[Object]
+///
+/// The schema's `Query` type is [`crate::PlainQuery`] or [`crate::FederatedQuery`], which merge
+/// these fields under the name `Query`.
+#[Object(name = "QueryFields")]
 impl Query {
     /// Every city the service federates, in the service's order. A city whose district is
     /// unavailable is `null`, with a `DISTRICT_UNAVAILABLE` error naming it.

@@ -52,6 +52,10 @@ pub struct Config {
         global = true
     )]
     pub district_timeout_ms: u64,
+    /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
+    /// "Joining a supergraph"; only on a private network).
+    #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
+    pub federation: bool,
     /// Per-city settings, from `DANGQUN_DATABASE_<CITY>` and the file's `[districts.<city>]`.
     #[arg(skip)]
     pub districts: BTreeMap<String, DistrictSetting>,
@@ -76,6 +80,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     cursor_secret: Option<String>,
     district_timeout_ms: Option<u64>,
+    federation: Option<bool>,
     #[serde(default)]
     districts: BTreeMap<String, DistrictSetting>,
 }
@@ -103,6 +108,7 @@ impl Config {
             max_body_bytes: 64 * 1024,
             cursor_secret: Some("dangqun-tests".to_owned()),
             district_timeout_ms: 2000,
+            federation: false,
             districts: BTreeMap::new(),
         }
     }
@@ -144,6 +150,9 @@ impl Config {
             if !given("district_timeout_ms") {
                 self.district_timeout_ms =
                     file.district_timeout_ms.unwrap_or(self.district_timeout_ms);
+            }
+            if !given("federation") {
+                self.federation = file.federation.unwrap_or(self.federation);
             }
             for (city, setting) in file.districts {
                 if !crate::CITIES.iter().any(|(id, _)| *id == city) {
@@ -266,6 +275,9 @@ mod tests {
         let c = load(&["--data-dir", "/srv/dq"], &[]).expect("config");
         assert_eq!(c.database("korla"), "/srv/dq/korla.sqlite");
         assert_eq!(c.timeout("korla"), Duration::from_secs(2));
+        assert!(!c.federation);
+        let on = load(&[], &[]).map(|c| c.federation);
+        assert!(matches!(on, Ok(false)));
     }
 
     #[test]
@@ -275,6 +287,7 @@ mod tests {
 listen = "0.0.0.0:9000"
 data_dir = "/from/file"
 district_timeout_ms = 500
+federation = true
 
 [districts.korla]
 database = "postgres://dq@db-korla/dangqun"
@@ -291,6 +304,7 @@ database = "postgres://dq@db-shared/dangqun"
         )
         .expect("config");
         assert_eq!(c.listen.port(), 9000);
+        assert!(c.federation);
         assert_eq!(c.data_dir, PathBuf::from("/from/flag"));
         assert_eq!(c.database("korla"), "postgres://dq@db-korla/dangqun");
         assert_eq!(c.database("suzhou"), "postgres://dq@db-suzhou/x");

@@ -8,10 +8,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use graphql::{DangqunSchema, Districts, codes};
+use graphql::{DangqunSchema, codes};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 
 #[derive(Clone)]
 struct AppState {
@@ -188,9 +187,7 @@ async fn graphiql_asset(Path(file): Path<String>) -> Response {
 /// Each district looked at now, concurrently: prepared if it was not yet, its dataset version
 /// read within its timeout.
 async fn check_districts(state: &AppState) -> Vec<serde_json::Value> {
-    let Some(districts) = state.schema.data::<Arc<Districts>>() else {
-        return Vec::new();
-    };
+    let districts = state.schema.districts();
     futures::future::join_all(districts.list().iter().map(|d| async move {
         let health = d.health().await;
         let latency_ms = (health.latency.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;

@@ -160,5 +160,10 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// The schema over prepared districts, signing cursors as `config` says.
 pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
-    graphql::build_schema(Arc::new(districts), Limits::default(), config.cursor_key())
+    graphql::build_schema(
+        Arc::new(districts),
+        Limits::default(),
+        config.cursor_key(),
+        config.federation,
+    )
 }

@@ -2,7 +2,7 @@
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use server::{CITIES, Config, ServerError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -52,10 +52,15 @@ enum Command {
         #[arg(long)]
         to: String,
     },
-    /// Write the public schema (SDL) to a file, or to standard output with `-`.
+    /// Write the public schema (SDL): `schema.graphql` and, in Apollo Federation form,
+    /// `schema.federation.graphql`; or one of them to `--output` (`-`: standard output).
     ExportSchema {
-        #[arg(long, default_value = "schema.graphql")]
-        output: PathBuf,
+        /// Write only one schema, here (`-` for standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// With `--output`: the federation SDL (what `_service { sdl }` returns).
+        #[arg(long, requires = "output")]
+        federation: bool,
     },
 }
 
@@ -174,16 +179,27 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
             target.close().await;
             Ok(())
         }
-        Command::ExportSchema { output } => {
-            let sdl = graphql::sdl();
-            if output.as_os_str() == "-" {
-                print!("{sdl}");
+        Command::ExportSchema { output, federation } => {
+            let write = |path: &Path, sdl: String| {
+                if path.as_os_str() == "-" {
+                    print!("{sdl}");
+                    return Ok(());
+                }
+                std::fs::write(path, sdl)
+                    .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
+                println!("wrote {}", path.display());
                 Ok(())
-            } else {
-                std::fs::write(&output, sdl)
-                    .map_err(|e| CliError::Io(format!("cannot write {}: {e}", output.display())))?;
-                println!("wrote {}", output.display());
-                Ok(())
+            };
+            match output {
+                Some(path) if federation => write(&path, graphql::federation_sdl()),
+                Some(path) => write(&path, graphql::sdl()),
+                None => {
+                    write(Path::new("schema.graphql"), graphql::sdl())?;
+                    write(
+                        Path::new("schema.federation.graphql"),
+                        graphql::federation_sdl(),
+                    )
+                }
             }
         }
     }
