@@ -11,6 +11,8 @@
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` batched per district.
+//! - `gateway`: composed with a second subgraph (`tests/federation/`) and queried through Hive
+//!   Gateway.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
 //!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
 //!
@@ -33,6 +35,8 @@ mod compare;
 mod districts;
 #[path = "e2e/federation.rs"]
 mod federation;
+#[path = "e2e/gateway.rs"]
+mod gateway;
 #[path = "e2e/http.rs"]
 mod http;
 #[path = "e2e/imports.rs"]

@@ -5,6 +5,8 @@
 #    folder, with superuser `postgres` / password `dangqun`, and exports for the tests:
 #      DANGQUN_TEST_PG_URL  postgres://postgres:dangqun@127.0.0.1:<port>/postgres
 #      DANGQUN_TEST_PG_BIN  the folder of the server binaries (initdb, pg_ctl, psql…)
+#    Installs the federation tests' Node packages (`npm ci --prefix tests/federation`) when
+#    they are missing or older than their lock file.
 # 2. Runs three passes, stopping at the first failure (its exit code is this script's):
 #      1/3  cargo test --workspace --locked        DANGQUN_TEST_BACKEND=sqlite
 #      2/3  cargo test --locked -p server --test e2e  DANGQUN_TEST_BACKEND=postgres
@@ -214,6 +216,21 @@ run_pass() {
         exit "$status"
     fi
 }
+
+# ---------------------------------------------------------------------------------------------
+# Node packages for the federation tests (composition, the fixture subgraph, Hive Gateway),
+# exactly as tests/federation/package-lock.json pins them; reinstalled when the lock changes.
+# ---------------------------------------------------------------------------------------------
+
+command -v node >/dev/null && command -v npm >/dev/null \
+    || die "Node.js 20 or newer and npm are needed for the federation tests (tests/federation)"
+FED=tests/federation
+if [[ ! -f $FED/node_modules/.package-lock.json || $FED/package-lock.json -nt $FED/node_modules/.package-lock.json ]]; then
+    echo "== npm ci --prefix $FED (node $(node --version))"
+    npm ci --prefix "$FED" --no-audit --no-fund --loglevel=error </dev/null
+else
+    echo "== $FED/node_modules is current (node $(node --version))"
+fi
 
 SECONDS=0
 run_pass 1 "unit tests and every district on SQLite" sqlite \
