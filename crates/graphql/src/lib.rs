@@ -15,13 +15,13 @@ mod types;
 
 pub use connection::CursorKey;
 pub use error::codes;
-pub use federation::{Entities, FederatedQuery, PlainQuery};
 pub use query::Query;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
 };
+use federation::{FederatedQuery, PlainQuery};
 use loader::StoreLoader;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -159,11 +159,6 @@ impl DangqunSchema {
         &self.districts
     }
 
-    /// Whether `_entities` and `_service` are served.
-    pub fn is_federated(&self) -> bool {
-        matches!(self.inner, Variant::Federated(_))
-    }
-
     /// The schema's SDL: plain, or in federation form (what `_service { sdl }` returns).
     pub fn sdl(&self) -> String {
         match &self.inner {
@@ -190,14 +185,13 @@ pub fn build_schema(
     cursor_key: CursorKey,
     federation: bool,
 ) -> DangqunSchema {
+    // The districts are not schema data: `execute` hands each request its own copy.
     fn finish<Q: async_graphql::ObjectType + 'static>(
         builder: SchemaBuilder<Q, EmptyMutation, EmptySubscription>,
-        districts: &Arc<Districts>,
         limits: Limits,
         cursor_key: CursorKey,
     ) -> Schema<Q, EmptyMutation, EmptySubscription> {
         builder
-            .data(districts.clone())
             .data(cursor_key)
             .limit_depth(limits.max_depth)
             .limit_complexity(limits.max_complexity)
@@ -208,14 +202,12 @@ pub fn build_schema(
         Variant::Federated(finish(
             Schema::build(FederatedQuery::default(), EmptyMutation, EmptySubscription)
                 .enable_federation(),
-            &districts,
             limits,
             cursor_key,
         ))
     } else {
         Variant::Plain(finish(
             Schema::build(PlainQuery::default(), EmptyMutation, EmptySubscription),
-            &districts,
             limits,
             cursor_key,
         ))

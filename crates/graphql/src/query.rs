@@ -23,8 +23,8 @@ pub struct Query;
 /// lists and totals, or `null` where it has a place of its own, with one `DISTRICT_UNAVAILABLE`
 /// error naming it; the other cities still answer.
 ///
-/// The schema's `Query` type is [`crate::PlainQuery`] or [`crate::FederatedQuery`], which merge
-/// these fields under the name `Query`.
+/// The schema's `Query` type is `federation::PlainQuery` or `federation::FederatedQuery`, which
+/// merge these fields under the name `Query`.
 #[Object(name = "QueryFields")]
 impl Query {
     /// Every city the service federates, in the service's order. A city whose district is

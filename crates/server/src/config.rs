@@ -208,7 +208,7 @@ impl Config {
 }
 
 /// The environment variable that sets `city`'s database: `DANGQUN_DATABASE_KORLA`.
-pub fn database_variable(city: &str) -> String {
+fn database_variable(city: &str) -> String {
     format!("DANGQUN_DATABASE_{}", city.to_ascii_uppercase())
 }
 

@@ -4,7 +4,7 @@
 mod config;
 mod http;
 
-pub use config::{Config, ConfigError, DistrictSetting, database_variable};
+pub use config::{Config, ConfigError, DistrictSetting};
 pub use http::app;
 
 use graphql::{DangqunSchema, Districts, Limits};
@@ -70,14 +70,14 @@ pub fn dataset(city: &str) -> Result<CityDataset, ServerError> {
 
 /// The district of `city` as configured, not yet opened; it will hold `keep` when given.
 pub fn district(config: &Config, city: &str, keep: Option<Arc<CityDataset>>) -> District {
-    District::from_setting(
-        city,
-        &config.database(city),
-        DistrictOptions {
-            timeout: config.timeout(city),
-            keep,
-        },
-    )
+    District::from_setting(city, &config.database(city), options(config, city, keep))
+}
+
+fn options(config: &Config, city: &str, keep: Option<Arc<CityDataset>>) -> DistrictOptions {
+    DistrictOptions {
+        timeout: config.timeout(city),
+        keep,
+    }
 }
 
 /// Opens `city`'s district at `database` (its configured one when `None`) for a command:
@@ -89,11 +89,7 @@ pub async fn open_district(
 ) -> Result<District, ServerError> {
     loader(city)?;
     let setting = database.map_or_else(|| config.database(city), str::to_owned);
-    let options = DistrictOptions {
-        timeout: config.timeout(city),
-        keep: None,
-    };
-    Ok(District::open_setting(city, &setting, options).await?)
+    Ok(District::open_setting(city, &setting, options(config, city, None)).await?)
 }
 
 /// Loads `city`'s dataset and imports it unless the district already holds exactly that

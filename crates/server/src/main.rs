@@ -88,12 +88,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = cli
-        .config
-        .clone()
+    let Cli { config, command } = cli;
+    let result = config
         .layered(&matches, |name| std::env::var(name).ok())
         .map_err(|e| CliError::Server(e.into()))
-        .map(|config| runtime.block_on(run(config, cli.command)));
+        .map(|config| runtime.block_on(run(config, command)));
     match result.and_then(|r| r) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

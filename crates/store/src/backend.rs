@@ -8,10 +8,10 @@
 
 use crate::schema::{TableDef, Ty};
 use crate::sql::{Sql, Val};
-use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{ColumnIndex, Decode, FromRow, Postgres, Row, Sqlite, Type};
+use sqlx::{ColumnIndex, ConnectOptions, Connection, Decode, FromRow, Postgres, Row, Sqlite, Type};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -168,6 +168,16 @@ impl Pool {
         }
     }
 
+    /// Connects directly (not through the pool, whose timeout would hide why a connection
+    /// failed) and brings the database to the latest of `migrator`'s migrations.
+    pub(crate) async fn migrate(&self, migrator: &Migrator) -> Result<(), Unprepared> {
+        match self {
+            Self::Sqlite(p) => migrate_on(p.connect_options().connect().await, migrator).await,
+            Self::Postgres(p) => migrate_on(p.connect_options().connect().await, migrator).await,
+            Self::Broken(reason) => Err(Unprepared::Connect(broken(reason))),
+        }
+    }
+
     /// Starts a transaction. SQLite's is `BEGIN IMMEDIATE`: it takes the write lock at once, so
     /// two importers queue on the busy timeout instead of failing halfway through.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
@@ -220,6 +230,28 @@ where
                 .collect()
         })
         .collect()
+}
+
+/// Why [`Pool::migrate`] failed.
+#[derive(Debug)]
+pub(crate) enum Unprepared {
+    Connect(sqlx::Error),
+    Migrate(MigrateError),
+}
+
+async fn migrate_on<C>(
+    connected: Result<C, sqlx::Error>,
+    migrator: &Migrator,
+) -> Result<(), Unprepared>
+where
+    C: Connection + Migrate,
+{
+    let mut conn = connected.map_err(Unprepared::Connect)?;
+    migrator
+        .run_direct(&mut conn)
+        .await
+        .map_err(Unprepared::Migrate)?;
+    conn.close().await.map_err(Unprepared::Connect)
 }
 
 fn broken(reason: &str) -> sqlx::Error {

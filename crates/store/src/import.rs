@@ -563,14 +563,11 @@ impl District {
         stamp: &Stamp<'_>,
         progress: ProgressSink<'_>,
     ) -> Result<usize, sqlx::Error> {
-        // The stamp goes first, so that no reader ever sees a stamp over rows of another version
-        // (the transaction hides everything until commit anyway).
-        let mut delete = Sql::new("DELETE FROM dataset_versions WHERE city_id = ");
-        delete.bind(self.city());
-        tx.execute(&delete).await?;
-        // Children first, so that no foreign key ever points at a deleted row.
-        for (def, _) in tables.iter().rev() {
-            let mut delete = Sql::new(&format!("DELETE FROM {} WHERE city_id = ", def.name));
+        // The stamp, then children before parents, so that no foreign key ever points at a
+        // deleted row.
+        let stamp_first = std::iter::once("dataset_versions");
+        for table in stamp_first.chain(tables.iter().rev().map(|(def, _)| def.name)) {
+            let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE city_id = "));
             delete.bind(self.city());
             tx.execute(&delete).await?;
         }

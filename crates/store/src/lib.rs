@@ -32,7 +32,6 @@ use futures::future::{BoxFuture, Shared};
 use model::CityDataset;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -241,15 +240,7 @@ impl District {
                 Err(e) => Pool::Broken(one_line(&e).into()),
             },
         };
-        Self {
-            city: city.into(),
-            location: Arc::new(location.clone()),
-            pool,
-            options: Arc::new(options),
-            readiness: Arc::default(),
-            statements: Arc::default(),
-            request: None,
-        }
+        Self::with_pool(city, location.clone(), pool, options)
     }
 
     /// A district of `city` at the database `setting` names ([`Location::parse`]). A setting
@@ -258,16 +249,26 @@ impl District {
         match Location::parse(setting) {
             Ok(location) => Self::new(city, &location, options),
             Err(reason) => {
+                // Shown in messages (a URL's password hidden), never opened.
                 let shown = if setting.trim_start().starts_with("postgres") {
                     Location::Postgres(setting.to_owned())
                 } else {
                     Location::Sqlite(setting.into())
                 };
-                Self {
-                    pool: Pool::Broken(reason.into()),
-                    ..Self::new(city, &shown, options)
-                }
+                Self::with_pool(city, shown, Pool::Broken(reason.into()), options)
             }
+        }
+    }
+
+    fn with_pool(city: &str, location: Location, pool: Pool, options: DistrictOptions) -> Self {
+        Self {
+            city: city.into(),
+            location: Arc::new(location),
+            pool,
+            options: Arc::new(options),
+            readiness: Arc::default(),
+            statements: Arc::default(),
+            request: None,
         }
     }
 
@@ -446,44 +447,28 @@ impl District {
                 reason: one_line(&other),
             },
         };
+        if let Pool::Broken(reason) = &self.pool {
+            return Err(StoreError::Config {
+                city: city.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        if let Location::Sqlite(path) = &*self.location
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| open_err(one_line(&e)))?;
+        }
         let migrator = backend::migrator(self.backend())
             .await
             .map_err(migrate_err)?;
-        // Connect directly first: a pool's timeout would hide why a connection failed.
-        match &self.pool {
-            Pool::Broken(reason) => {
-                return Err(StoreError::Config {
-                    city: city.clone(),
-                    reason: reason.to_string(),
-                });
-            }
-            Pool::Sqlite(pool) => {
-                let Location::Sqlite(path) = &*self.location else {
-                    unreachable!("a SQLite pool has a SQLite location")
-                };
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    tokio::fs::create_dir_all(dir)
-                        .await
-                        .map_err(|e| open_err(one_line(&e)))?;
-                }
-                let mut conn = pool
-                    .connect_options()
-                    .connect()
-                    .await
-                    .map_err(|e| open_err(one_line(&e)))?;
-                migrator.run_direct(&mut conn).await.map_err(migrate_err)?;
-                conn.close().await.map_err(|e| open_err(one_line(&e)))?;
-                self.check_sqlite_settings().await?;
-            }
-            Pool::Postgres(pool) => {
-                let mut conn = pool
-                    .connect_options()
-                    .connect()
-                    .await
-                    .map_err(|e| open_err(one_line(&e)))?;
-                migrator.run_direct(&mut conn).await.map_err(migrate_err)?;
-                conn.close().await.map_err(|e| open_err(one_line(&e)))?;
-            }
+        self.pool.migrate(&migrator).await.map_err(|e| match e {
+            backend::Unprepared::Connect(e) => open_err(one_line(&e)),
+            backend::Unprepared::Migrate(e) => migrate_err(e),
+        })?;
+        if self.backend() == Backend::Sqlite {
+            self.check_sqlite_settings().await?;
         }
         if let Some(dataset) = self.options.keep.clone() {
             match self.import(&dataset, false).await? {
@@ -504,30 +489,26 @@ impl District {
         let found = [
             (
                 "journal_mode",
-                "wal".to_owned(),
+                "wal",
                 self.pragma::<String>("journal_mode").await,
             ),
-            (
-                "synchronous",
-                "2 (FULL)".to_owned(),
-                self.pragma::<i64>("synchronous").await,
-            ),
+            // 2 is FULL.
+            ("synchronous", "2", self.pragma::<i64>("synchronous").await),
             (
                 "foreign_keys",
-                "1".to_owned(),
+                "1",
                 self.pragma::<i64>("foreign_keys").await,
             ),
             (
                 "busy_timeout",
-                SQLITE_BUSY_TIMEOUT.as_millis().to_string(),
+                &SQLITE_BUSY_TIMEOUT.as_millis().to_string(),
                 self.pragma::<i64>("busy_timeout").await,
             ),
         ];
         let mut wrong = Vec::new();
         for (pragma, want, got) in found {
             let got = got.map_err(self.query_err())?;
-            let wanted = want.split(' ').next().unwrap_or(&want);
-            if !got.eq_ignore_ascii_case(wanted) {
+            if !got.eq_ignore_ascii_case(want) {
                 wrong.push(format!("{pragma} is {got}, not {want}"));
             }
         }

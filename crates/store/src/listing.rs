@@ -48,7 +48,7 @@ pub struct After {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Int,
     Real,
@@ -342,11 +342,12 @@ impl District {
             Kind::Int | Kind::Real => key.to_owned(),
         };
         // The key is read back through the column of its type; the other two are NULL.
-        let typed = |k: Kind, ty: &str| match (k, kind) {
-            (Kind::Int, Kind::Int) | (Kind::Real, Kind::Real) | (Kind::Text, Kind::Text) => {
+        let typed = |k: Kind, ty: &str| {
+            if k == kind {
                 "y.sort_key".to_owned()
+            } else {
+                format!("CAST(NULL AS {ty})")
             }
-            _ => format!("CAST(NULL AS {ty})"),
         };
         let mut sql = Sql::new(&format!(
             "SELECT y.*, {int} AS sort_int, {real} AS sort_real, {text} AS sort_text FROM \
