@@ -1,51 +1,95 @@
-//! Nested lists resolve through DataLoaders: the SQL statements a request runs are bounded by
-//! (levels of nesting × districts), however many rows each level holds. The service counts each
-//! request's statements and reports them in the `dangqun-sql-statements` response header.
+//! Reads go out in rounds (see `graphql`'s `batch` module): a level of nesting costs one
+//! statement per table and *database* holding its parents' children, however many parents it
+//! has and however the runtime schedules the request. The service counts each request's
+//! statements and reports them in the `dangqun-sql-statements` response header; these tests
+//! compare that count with the exact number the query and the data call for, under each layout
+//! of `tests/run.sh` (four SQLite files; one PostgreSQL database holding every city; mixed).
 
-use crate::support::{graphql_counted, shared};
-use serde_json::json;
+use crate::support::{Layout, graphql_counted, layout, shared};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
-const DISTRICTS: u64 = 4;
+/// The database a city's district is in, under the layout the suite runs with.
+fn database_of(city: &str) -> &str {
+    match layout() {
+        // One file (or one PostgreSQL database) per city.
+        Layout::Sqlite | Layout::Mixed => city,
+        Layout::Postgres => "the one PostgreSQL database",
+    }
+}
 
-fn counted(query: &str) -> (serde_json::Value, u64) {
+/// How many databases hold the cities of these ids (`korla/…`, or a city id).
+fn databases<'a>(ids: impl IntoIterator<Item = &'a str>) -> u64 {
+    ids.into_iter()
+        .map(|id| database_of(id.split(['/', '#']).next().unwrap_or(id)))
+        .collect::<BTreeSet<_>>()
+        .len() as u64
+}
+
+/// Every string at `path` (a `.`-separated list of keys; arrays are walked) in `value`.
+fn ids<'a>(value: &'a Value, path: &str) -> Vec<&'a str> {
+    let mut level = vec![value];
+    for key in path.split('.') {
+        level = level
+            .into_iter()
+            .flat_map(|v| match v {
+                Value::Array(items) => items.iter().map(|i| &i[key]).collect::<Vec<_>>(),
+                other => vec![&other[key]],
+            })
+            .flat_map(|v| match v {
+                Value::Array(items) => items.iter().collect::<Vec<_>>(),
+                other => vec![other],
+            })
+            .collect();
+    }
+    level.into_iter().filter_map(Value::as_str).collect()
+}
+
+fn counted(query: &str) -> (Value, u64) {
     let (response, used) = graphql_counted(shared().addr, query, json!(null));
     assert!(response.get("errors").is_none(), "{response}");
     (response, used)
 }
 
+const CITIES: [&str; 4] = ["korla", "taiyuan", "suzhou", "jinshan"];
+
 #[test]
-fn a_deep_query_runs_at_most_one_statement_per_level_and_district() {
+fn a_deep_query_runs_one_statement_per_level_and_database() {
     let query = "{ cities { id serviceCircles { id centers { id rooms { id equipment { name tag } } } } } }";
     let (response, used) = counted(query);
-    // Levels that read: cities, serviceCircles, centers, rooms, equipment.
-    let levels = 5;
+    let data = &response["data"];
+    let circles = ids(data, "cities.serviceCircles.id");
+    let centers = ids(data, "cities.serviceCircles.centers.id");
+    let rooms = ids(data, "cities.serviceCircles.centers.rooms.id");
     assert!(
-        used <= levels * DISTRICTS,
-        "{used} statements for {levels} levels × {DISTRICTS} districts"
+        rooms.len() >= 20,
+        "{} rooms reached through circles",
+        rooms.len()
     );
-    // And the answer is not trivially small: many parents were batched.
-    let rooms: usize = response["data"]["cities"]
-        .as_array()
-        .expect("cities")
-        .iter()
-        .flat_map(|c| c["serviceCircles"].as_array().into_iter().flatten())
-        .flat_map(|c| c["centers"].as_array().into_iter().flatten())
-        .map(|c| c["rooms"].as_array().map_or(0, Vec::len))
-        .sum();
-    assert!(rooms >= 20, "{rooms} rooms reached through circles");
+    // cities, their circles (both keyed by the four cities), the circles' centers, the centers'
+    // rooms, the rooms' equipment.
+    let expected =
+        databases(CITIES) * 2 + databases(circles) + databases(centers) + databases(rooms);
+    assert_eq!(used, expected);
 }
 
 #[test]
-fn a_flat_list_with_details_runs_one_statement_per_level_and_district() {
-    let (_, used) = counted(
-        "{ rooms(first: 100) { totalCount nodes { id center { name } equipment { tag } uses citations { quote source { file } } } } }",
+fn a_flat_list_with_details_runs_one_statement_per_level_and_database() {
+    let (response, used) = counted(
+        "{ rooms(first: 100) { totalCount nodes { id center { name } equipment { tag } uses citations { quote source { id } } } } }",
     );
-    // page + count + center + equipment + uses + citations + source = 7 levels.
-    assert!(used <= 7 * DISTRICTS, "{used} statements");
+    let data = &response["data"];
+    let rooms = ids(data, "rooms.nodes.id");
+    assert_eq!(rooms.len(), 56);
+    let sources = ids(data, "rooms.nodes.citations.source.id");
+    // The page and its count (one each per district); then centers, equipment, uses and
+    // citations of the rooms; then the citations' sources.
+    let expected = 4 * 2 + databases(rooms.clone()) * 4 + databases(sources);
+    assert_eq!(used, expected);
 }
 
 #[test]
-fn compare_over_all_four_cities_runs_one_statement_per_level_and_district() {
+fn compare_runs_one_statement_per_district() {
     // Every figure of every city: one aggregate statement per district.
     let (response, used) = counted(
         "{ compare { cityId centers rooms floorArea { total { value } missing } capacity { min max } categories { category rooms } categoriesMissing equipmentCoverage { tag share } openingHours { season weeklyHoursTotal } perCapita { floorAreaPer1000Residents { value reason } } } }",
@@ -54,16 +98,34 @@ fn compare_over_all_four_cities_runs_one_statement_per_level_and_district() {
         response["data"]["compare"].as_array().map(Vec::len),
         Some(4)
     );
-    assert!(
-        used <= DISTRICTS,
-        "{used} statements for the figures of 4 cities"
-    );
+    assert_eq!(used, 4);
 
-    // With the cities and their circles' lists: five reads (the figures; the city and the
-    // circles one level down; the circles' counts and names one further), each at most once per
-    // district.
-    let (_, used) = counted(
-        "{ compare { cityId city { name } serviceCircles { name communities { count { value } names } villages { names } } } }",
+    // With the cities and their circles' lists: the figures; the city and the circles one level
+    // down; the circles' counts and names one further.
+    let (response, used) = counted(
+        "{ compare { cityId city { id } serviceCircles { id communities { count { value } names } villages { names } } } }",
     );
-    assert!(used <= 5 * DISTRICTS, "{used} statements for 5 reads");
+    let circles = ids(&response["data"], "compare.serviceCircles.id");
+    assert_eq!(used, 4 + databases(CITIES) * 2 + databases(circles) * 2);
+}
+
+/// The count does not depend on how the runtime schedules the request: many clients at once,
+/// on every worker thread, each get the exact count of the query they sent.
+#[test]
+fn counts_are_exact_under_concurrent_load() {
+    let query = "{ cities { id serviceCircles { id centers { id rooms { id equipment { name tag } } } } } }";
+    let (_, expected) = counted(query);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..25)
+                    .map(|_| graphql_counted(shared().addr, query, json!(null)).1)
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        let counts = thread.join().expect("client thread");
+        assert_eq!(counts, vec![expected; 25]);
+    }
 }

@@ -92,3 +92,82 @@ fn a_cursor_from_another_list_or_city_set_is_refused() {
     assert_eq!(error_codes(&centers), ["INVALID_CURSOR"]);
     assert_eq!(centers["errors"][0]["extensions"]["argument"], "after");
 }
+
+/// A cursor is bound to its city set in every order, not only the source order: a page of
+/// Korla's rooms by capacity does not continue in Taiyuan's list.
+#[test]
+fn a_cursor_from_another_city_set_is_refused_in_every_order() {
+    let query = "query($cities: [ID!], $after: String, $min: Int) {
+      rooms(cities: $cities, orderBy: { by: CAPACITY, direction: DESC }, first: 2, after: $after,
+            filter: { minCapacity: $min }) {
+        pageInfo { endCursor }
+        nodes { id }
+      }
+    }";
+    let first = graphql(shared().addr, query, json!({ "cities": ["korla"] }));
+    assert!(first.get("errors").is_none(), "{first}");
+    let cursor = first["data"]["rooms"]["pageInfo"]["endCursor"].clone();
+    assert!(cursor.is_string(), "{first}");
+    // The same list continues.
+    let next = graphql(
+        shared().addr,
+        query,
+        json!({ "cities": ["korla"], "after": cursor }),
+    );
+    assert!(next.get("errors").is_none(), "{next}");
+    assert_eq!(
+        next["data"]["rooms"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Another city set, all cities, or another filter: refused, and no rows.
+    for variables in [
+        json!({ "cities": ["taiyuan"], "after": cursor }),
+        json!({ "cities": ["korla", "taiyuan"], "after": cursor }),
+        json!({ "after": cursor }),
+        json!({ "cities": ["korla"], "after": cursor, "min": 10 }),
+    ] {
+        let r = graphql(shared().addr, query, variables.clone());
+        assert_eq!(error_codes(&r), ["INVALID_CURSOR"], "{variables}: {r}");
+        assert_eq!(r["data"], Value::Null, "{variables}: {r}");
+    }
+}
+
+/// `first: 0` gives no items but tells the truth about what follows.
+#[test]
+fn an_empty_page_says_whether_items_follow() {
+    let r = graphql(
+        shared().addr,
+        "{ all: rooms(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } }
+           none: rooms(first: 0, filter: { minCapacity: 100000 }) { totalCount pageInfo { hasNextPage } }
+           korlaCenters: centers(cities: [\"korla\"], first: 0) { totalCount pageInfo { hasNextPage } } }",
+        json!(null),
+    );
+    assert!(r.get("errors").is_none(), "{r}");
+    let all = dataset_room_ids(&["korla", "taiyuan", "suzhou", "jinshan"]).len();
+    assert_eq!(
+        r["data"],
+        json!({
+            "all": { "totalCount": all, "edges": [], "pageInfo": { "hasNextPage": true, "endCursor": null } },
+            "none": { "totalCount": 0, "pageInfo": { "hasNextPage": false } },
+            "korlaCenters": { "totalCount": 2, "pageInfo": { "hasNextPage": true } },
+        })
+    );
+    // After the last room, an empty page has nothing next.
+    let (seen, _) = walk(json!(["jinshan"]), 100);
+    let last = graphql(
+        shared().addr,
+        ROOMS,
+        json!({ "first": 100, "cities": ["jinshan"] }),
+    );
+    let cursor = last["data"]["rooms"]["pageInfo"]["endCursor"].clone();
+    let after_last = graphql(
+        shared().addr,
+        ROOMS,
+        json!({ "first": 0, "cities": ["jinshan"], "after": cursor }),
+    );
+    assert_eq!(seen.len(), 10);
+    assert_eq!(
+        after_last["data"]["rooms"]["pageInfo"]["hasNextPage"], false,
+        "{after_last}"
+    );
+}

@@ -6,10 +6,11 @@
 //! of the union, and walking `after` visits every matching row once. The default `SOURCE` order
 //! runs city by city in the service's order.
 //!
-//! Cursors are opaque to clients: base64url of a small JSON body (list, a digest of the filter
-//! and order, the row's city, sort key and id), a dot, and the first 16 bytes of an HMAC-SHA256
-//! of the body under the service's cursor key. A cursor that does not decode, whose MAC fails,
-//! or that was issued for another list, filter or order is refused with `INVALID_CURSOR`.
+//! Cursors are opaque to clients: base64url of a small JSON body (list, a digest of the filter,
+//! order and chosen cities, the row's city, sort key and id), a dot, and the first 16 bytes of an
+//! HMAC-SHA256 of the body under the service's cursor key. A cursor that does not decode, whose
+//! MAC fails, or that was issued for another list, filter, order or set of cities is refused
+//! with `INVALID_CURSOR`.
 
 use crate::Districts;
 use crate::error::{bad_argument, codes};
@@ -236,20 +237,28 @@ fn decode_cursor(key: &CursorKey, list: &str, query: &str, cursor: &str) -> Resu
     }
     if body.query != query {
         return Err(invalid_cursor(
-            "`after` was issued for another filter or order; start again without it",
+            "`after` was issued for another filter, order or set of cities; start again without it",
         ));
     }
     Ok(body)
 }
 
-/// Digest of what a list is: its filter and order. A cursor only continues the list it came from.
+/// Digest of what a list is: its filter, order and cities. A cursor only continues the list it
+/// came from.
 fn query_digest(
     list: &str,
     filter: &impl std::fmt::Debug,
     order: &impl std::fmt::Debug,
     descending: bool,
+    cities: &[&str],
 ) -> String {
-    let digest = Sha256::digest(format!("{list}|{filter:?}|{order:?}|{descending}").as_bytes());
+    let digest = Sha256::digest(
+        format!(
+            "{list}|{filter:?}|{order:?}|{descending}|{}",
+            cities.join(",")
+        )
+        .as_bytes(),
+    );
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -333,7 +342,11 @@ pub(crate) async fn connection<R: Listed, T>(
     let selected = select(districts, q.cities, "cities")?;
     let first = page_size(q.first)?;
     let source = q.order == R::SOURCE;
-    let digest = query_digest(R::LIST, &q.filter, &q.order, q.descending);
+    let city_ids: Vec<&str> = selected
+        .iter()
+        .map(|&i| districts.list()[i].city())
+        .collect();
+    let digest = query_digest(R::LIST, &q.filter, &q.order, q.descending, &city_ids);
     let start = match &q.after {
         Some(cursor) => {
             let body = decode_cursor(key, R::LIST, &digest, cursor)?;
@@ -373,14 +386,11 @@ pub(crate) async fn connection<R: Listed, T>(
     // `DISTRICT_UNAVAILABLE`; the other cities' rows still arrive.
     let after_of = |i: usize| sources.iter().find(|s| s.0 == i).and_then(|s| s.1);
     let walked: Vec<usize> = sources.iter().map(|s| s.0).collect();
+    // `first + 1` rows tell whether more follow, `first: 0` included.
     let pages = districts.fan_out(ctx, &walked, |i, d| async move {
-        if first == 0 {
-            Ok(Vec::new())
-        } else {
-            R::page(d, filter, q.order, q.descending, after_of(i), first + 1)
-                .await
-                .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
-        }
+        R::page(d, filter, q.order, q.descending, after_of(i), first + 1)
+            .await
+            .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
     });
     let totals = districts.fan_out(ctx, &selected, |_, d| async move {
         if want_total {

@@ -4,8 +4,8 @@
 //! root is then [`FederatedQuery`], which adds `_entities` and `_service` to [`Query`]; otherwise
 //! neither field exists.
 //!
-//! Entities resolve through the request's DataLoader like every other read, so a gateway's batch
-//! of representations costs one statement per district and table. An id that no district holds
+//! Entities resolve through the request's batcher like every other read, so a gateway's batch
+//! of representations costs one statement per database and table. An id that no district holds
 //! is `null` for that entity, and a district that fails makes its entities `null` with one
 //! `DISTRICT_UNAVAILABLE` error: neither fails the rest of the batch.
 
@@ -41,7 +41,10 @@ pub struct Entities;
 
 /// The row of `T` with this id, `None` when no district holds it or its district failed (the
 /// failure is reported as an error, once per city).
-async fn entity<T: Table + Clone + Send + Sync>(ctx: &Context<'_>, id: &str) -> Option<T> {
+async fn entity<T: Table + Clone + Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    id: &str,
+) -> Option<T> {
     let districts = ctx.data::<Arc<Districts>>().ok()?;
     districts.index_of_id(id)?;
     match load::<T>(ctx, "id", id).await {

@@ -1,14 +1,14 @@
 //! dangqun's shared GraphQL schema. `graphql` is the only crate that knows async-graphql; it never
 //! names a concrete city: the server hands it the districts, and every list is a fan-out across
-//! them with DataLoaders batching each level into one statement per district.
+//! them, with reads batched by rounds into one statement per table and database (see `batch`).
 
+mod batch;
 mod compare;
 mod connection;
 mod enums;
 mod error;
 mod federation;
 mod inputs;
-mod loader;
 mod query;
 mod search;
 mod types;
@@ -17,29 +17,44 @@ pub use connection::CursorKey;
 pub use error::codes;
 pub use query::Query;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
 };
 use federation::{FederatedQuery, PlainQuery};
-use loader::StoreLoader;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use store::{District, StoreError};
+use store::{District, StoreError, Table};
 
-/// The districts, in the order the service lists them, and the ones that failed during the
-/// current request (a request-scoped copy is made for each request: see [`execute`]).
+/// The districts, in the order the service lists them, which of them share a database, and the
+/// ones that failed during the current request (a request-scoped copy is made for each request:
+/// see [`execute`]).
 #[derive(Debug, Clone)]
 pub struct Districts {
     list: Vec<District>,
+    /// For each district, the number of its database: districts whose cities share a database
+    /// share the number, and one statement reads them together.
+    database: Arc<Vec<usize>>,
+    by_city: Arc<HashMap<String, usize>>,
     outages: Arc<Mutex<HashMap<String, Arc<StoreError>>>>,
 }
 
 impl Districts {
     pub fn new(list: Vec<District>) -> Self {
+        let mut database: Vec<usize> = Vec::with_capacity(list.len());
+        for (i, d) in list.iter().enumerate() {
+            let shared = list[..i].iter().position(|e| e.shares_database_with(d));
+            database.push(shared.map_or(i, |j| database[j]));
+        }
+        let by_city = list
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.city().to_owned(), i))
+            .collect();
         Self {
             list,
+            database: Arc::new(database),
+            by_city: Arc::new(by_city),
             outages: Arc::default(),
         }
     }
@@ -48,9 +63,17 @@ impl Districts {
         &self.list
     }
 
+    /// How many databases the districts are in.
+    pub fn database_count(&self) -> usize {
+        let mut numbers: Vec<usize> = self.database.to_vec();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers.len()
+    }
+
     /// Position of the district serving `city`.
     pub fn index_of(&self, city: &str) -> Option<usize> {
-        self.list.iter().position(|d| d.city() == city)
+        self.by_city.get(city).copied()
     }
 
     /// Position of the district an id belongs to: ids are prefixed by their city (`korla/…`,
@@ -58,6 +81,94 @@ impl Districts {
     pub fn index_of_id(&self, id: &str) -> Option<usize> {
         let city = id.split(['/', '#']).next().unwrap_or(id);
         self.index_of(city)
+    }
+
+    /// The number of the database holding the city an id belongs to.
+    pub(crate) fn database_of_id(&self, id: &str) -> Option<usize> {
+        self.index_of_id(id).map(|i| self.database[i])
+    }
+
+    /// The failure `failure` of a statement that ran for the district at `ran_for`, as the
+    /// district at `index` (which shares its database) sees it; remembered for the request when
+    /// the database is unavailable.
+    fn shared_failure(
+        &self,
+        index: usize,
+        ran_for: usize,
+        failure: &Arc<StoreError>,
+    ) -> Arc<StoreError> {
+        if index == ran_for {
+            return failure.clone();
+        }
+        let city = self.list[index].city().to_owned();
+        let e = Arc::new(StoreError::Shared {
+            city: city.clone(),
+            cause: failure.clone(),
+        });
+        if e.is_unavailable() {
+            self.outages
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(city, e.clone());
+        }
+        e
+    }
+
+    /// Rows of `T` whose column `by` is one of `keys`, every key of a city in database number
+    /// `database`, in one statement. Where the database holds several cities, each city asked
+    /// for is prepared first. Gives the rows with their keys, and the failure of each district
+    /// (by position) that could not answer.
+    pub(crate) async fn read_database<T: Table>(
+        &self,
+        database: usize,
+        by: &'static str,
+        keys: &[String],
+    ) -> (Vec<(String, T)>, HashMap<usize, Arc<StoreError>>) {
+        let mut cities: Vec<usize> = keys.iter().filter_map(|k| self.index_of_id(k)).collect();
+        cities.sort_unstable();
+        cities.dedup();
+        let mut failed = HashMap::new();
+        let shared = self.database.iter().filter(|&&n| n == database).count() > 1;
+        let ready: Vec<usize> = if shared {
+            let checks = futures::future::join_all(cities.iter().map(|&i| {
+                let d = &self.list[i];
+                async move { (i, self.attempt(d, d.usable()).await) }
+            }))
+            .await;
+            checks
+                .into_iter()
+                .filter_map(|(i, check)| match check {
+                    Ok(()) => Some(i),
+                    Err(e) => {
+                        failed.insert(i, e);
+                        None
+                    }
+                })
+                .collect()
+        } else {
+            cities
+        };
+        let Some(&runner) = ready.first() else {
+            return (Vec::new(), failed);
+        };
+        let keys: Vec<String> = if failed.is_empty() {
+            keys.to_vec()
+        } else {
+            keys.iter()
+                .filter(|k| self.index_of_id(k).is_some_and(|i| ready.contains(&i)))
+                .cloned()
+                .collect()
+        };
+        let district = &self.list[runner];
+        match self.attempt(district, district.fetch::<T>(by, &keys)).await {
+            Ok(rows) => (rows, failed),
+            Err(e) => {
+                for &i in &ready {
+                    failed.insert(i, self.shared_failure(i, runner, &e));
+                }
+                (Vec::new(), failed)
+            }
+        }
     }
 
     /// Runs `work` against `district`, unless the district already proved unavailable in this
@@ -88,9 +199,10 @@ impl Districts {
         })
     }
 
-    /// Runs `work` in each of the `selected` districts concurrently. A district that fails gives
-    /// `None` and its failure is reported as an error of the current field; the others' answers
-    /// are kept, in the order of `selected`.
+    /// Runs `work` in each of the `selected` districts concurrently, in the request's next round
+    /// of reads (see [`batch`]). A district that fails gives `None` and its failure is reported
+    /// as an error of the current field; the others' answers are kept, in the order of
+    /// `selected`. `work` must only read from `store`.
     pub(crate) async fn fan_out<'a, T, F>(
         &'a self,
         ctx: &Context<'_>,
@@ -100,6 +212,10 @@ impl Districts {
     where
         F: Future<Output = Result<T, StoreError>> + 'a,
     {
+        let _running = match ctx.data::<Arc<batch::Batcher>>() {
+            Ok(batcher) => Some(batcher.round().await),
+            Err(_) => None,
+        };
         let results = futures::future::join_all(selected.iter().map(|&i| {
             let district = &self.list[i];
             self.attempt(district, work(i, district))
@@ -113,12 +229,16 @@ impl Districts {
 
     /// The same districts with fresh outages, each counting its statements into `counter`.
     fn for_request(&self, counter: &Arc<AtomicU64>) -> Self {
-        Self::new(
-            self.list
+        Self {
+            list: self
+                .list
                 .iter()
                 .map(|d| d.counting_into(counter.clone()))
                 .collect(),
-        )
+            database: self.database.clone(),
+            by_city: self.by_city.clone(),
+            outages: Arc::default(),
+        }
     }
 }
 
@@ -234,18 +354,6 @@ fn empty_schema(federation: bool) -> DangqunSchema {
     )
 }
 
-/// How long a DataLoader waits before taking a batch.
-///
-/// A batch must hold every key of one level. async-graphql takes the batch when a timer task it
-/// spawns wakes; the request task enqueues a level's keys while yielding to the executor now and
-/// then (futures-util's `FuturesUnordered` yields after two self-woken children), so a zero delay
-/// splits levels into batches of two. On the current-thread runtime `dangqun` uses (see
-/// `server::runtime`), the delay only has to outlast the wall time of enqueuing one level.
-/// Measured with the e2e batching test, both cores saturated by other processes: 1 ms split a batch
-/// in about 1 run in 4 (29 statements for a bound of 28); 3 ms, 0 in 24 runs. The cost is 3 ms per
-/// level of nesting.
-pub const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(3);
-
 /// A request's answer, and how many SQL statements it cost.
 pub struct Executed {
     pub response: async_graphql::Response,
@@ -253,9 +361,9 @@ pub struct Executed {
     pub statements: u64,
 }
 
-/// Runs one GraphQL request with a fresh DataLoader (loaders cache per request, never across)
-/// and a fresh statement counter. Drive it from a current-thread tokio runtime, as `dangqun`
-/// does (see [`BATCH_DELAY`]).
+/// Runs one GraphQL request with its own batcher (see [`batch`]: reads go out in rounds, one
+/// statement per table and database each) and a fresh statement counter. Any tokio runtime will
+/// do, with one thread or many: what a batch holds does not depend on scheduling.
 pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) -> Executed {
     if let Err(e) = async_graphql::parser::parse_query(&request.query) {
         let error = async_graphql::ServerError::new(format!("the query does not parse: {e}"), None);
@@ -269,14 +377,9 @@ pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) ->
     }
     let counter = Arc::new(AtomicU64::new(0));
     let districts = Arc::new(schema.districts.for_request(&counter));
-    let loader = DataLoader::new(
-        StoreLoader {
-            districts: districts.clone(),
-        },
-        tokio::spawn,
-    )
-    .delay(BATCH_DELAY);
-    let response = schema.run(request.data(districts).data(loader)).await;
+    let batcher = Arc::new(batch::Batcher::new(districts.clone()));
+    let request = request.data(districts).data(batcher.clone());
+    let response = batch::drive(batcher, schema.run(request)).await;
     Executed {
         response: error::one_outage_per_city(error::with_codes(response, codes::VALIDATION_FAILED)),
         statements: counter.load(Ordering::Relaxed),

@@ -1,38 +1,34 @@
 //! The schema's object types. Each wraps a row read from a district; nested lists resolve
-//! through the request's DataLoader, so every level of a query is one batch per district.
+//! through the request's batcher, so every level of a query is one statement per database.
 
+use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, Weekday};
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
-use crate::loader::{Key, StoreLoader};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use std::sync::Arc;
 use store::{
     CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow, ContactRow,
     EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow, RoomRow, ServiceItemRow,
     SourceRow, Table, UseRow,
 };
 
-/// All rows of `T` whose column `by` equals `id`, through the request's DataLoader.
-pub(crate) async fn load<T: Table + Clone + Send + Sync>(
+/// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
+/// `batch`) with every other key of that table and column.
+pub(crate) async fn load<T: Table + Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     by: &'static str,
     id: &str,
 ) -> Result<Vec<T>> {
-    let loader = ctx.data::<DataLoader<StoreLoader>>()?;
-    match loader
-        .load_one(Key::new(by, id))
+    ctx.data::<Arc<Batcher>>()?
+        .read::<T>(by, id)
         .await
-        .map_err(error::district)?
-    {
-        Some(loaded) => loaded.map_err(error::district),
-        None => Ok(Vec::new()),
-    }
+        .map_err(error::district)
 }
 
 /// The row of `T` with this id, if any.
-pub(crate) async fn load_by_id<T: Table + Clone + Send + Sync>(
+pub(crate) async fn load_by_id<T: Table + Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     id: &str,
 ) -> Result<Option<T>> {

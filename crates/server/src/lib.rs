@@ -135,22 +135,11 @@ pub async fn prepare_districts(config: &Config) -> Result<Districts, ServerError
     Ok(Districts::new(list))
 }
 
-/// Scheduler ticks between two looks at work from outside the runtime thread: the timer and I/O
-/// driver (tokio's default: every 61 ticks) and the queue of tasks woken by other threads
-/// (default: every 31). The DataLoader's batch timer is such a wake-up (async-graphql's timer runs
-/// on async-io's own thread), and it must not be handled while the request task can still enqueue
-/// keys of the current level. With a large interval, outside work is taken when the runtime has no
-/// local task ready. This narrows the window; `graphql::BATCH_DELAY` closes it in practice.
-const OUTSIDE_WORK_INTERVAL: u32 = 1024;
-
-/// The runtime `dangqun` runs on: one thread, so that DataLoader batching is exact (see
-/// `graphql::BATCH_DELAY`). SQL does not run here: sqlx gives each SQLite connection a worker
-/// thread of its own.
+/// The runtime `dangqun` runs on: tokio's multi-thread runtime, one worker per core. Batching
+/// does not depend on it (see `graphql`'s `batch` module).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .event_interval(OUTSIDE_WORK_INTERVAL)
-        .global_queue_interval(OUTSIDE_WORK_INTERVAL)
         .build()
 }
 

@@ -85,6 +85,13 @@ pub enum StoreError {
         "district `{city}`: the copy differs from its source in table `{table}`; nothing was kept"
     )]
     CopyMismatch { city: String, table: String },
+    /// A failure of another city's district that shares this city's database: a statement
+    /// read both cities at once.
+    #[error("district `{city}` shares a database with `{}`, which failed: {cause}", cause.city())]
+    Shared {
+        city: String,
+        cause: Arc<StoreError>,
+    },
     #[error("district `{city}`: database error: {}", one_line(source))]
     Query {
         city: String,
@@ -108,7 +115,8 @@ impl StoreError {
     pub fn city(&self) -> &str {
         match self {
             Self::NotReady(inner) => inner.city(),
-            Self::Config { city, .. }
+            Self::Shared { city, .. }
+            | Self::Config { city, .. }
             | Self::Open { city, .. }
             | Self::Migrate { city, .. }
             | Self::TooNew { city, .. }
@@ -133,6 +141,7 @@ impl StoreError {
             | Self::Settings { .. }
             | Self::Timeout { .. } => true,
             Self::Query { source, .. } => connection_lost(source),
+            Self::Shared { cause, .. } => cause.is_unavailable(),
             Self::WrongCity { .. } | Self::Invalid { .. } | Self::CopyMismatch { .. } => false,
         }
     }
@@ -285,6 +294,18 @@ impl District {
     /// a timeout, or says why it cannot be.
     pub async fn ready(&self) -> Result<(), StoreError> {
         self.ensure_ready().await
+    }
+
+    /// Prepares the district if it is not yet, within its timeout: what a read does before its
+    /// statement, for a caller that runs one statement for several districts of one database.
+    pub async fn usable(&self) -> Result<(), StoreError> {
+        self.read(async { Ok(()) }).await
+    }
+
+    /// Whether `other` reads the same database: one statement can serve both cities (every
+    /// table carries the city).
+    pub fn shares_database_with(&self, other: &District) -> bool {
+        self.location == other.location
     }
 
     /// A district prepared now: connected, migrated, checked, and holding `options.keep` if
