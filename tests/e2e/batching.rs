@@ -82,10 +82,51 @@ fn a_flat_list_with_details_runs_one_statement_per_level_and_database() {
     let rooms = ids(data, "rooms.nodes.id");
     assert_eq!(rooms.len(), 56);
     let sources = ids(data, "rooms.nodes.citations.source.id");
-    // The page and its count (one each per district); then centers, equipment, uses and
-    // citations of the rooms; then the citations' sources.
-    let expected = 4 * 2 + databases(rooms.clone()) * 4 + databases(sources);
+    // The page and its count; then centers, equipment, uses and citations of the rooms; then
+    // the citations' sources.
+    let expected = databases(CITIES) * 2 + databases(rooms.clone()) * 4 + databases(sources);
     assert_eq!(used, expected);
+}
+
+/// A page per parent (each city's first rooms and centers) is one statement per database for
+/// all parents, and so is each page's count.
+#[test]
+fn pages_of_many_parents_run_one_statement_per_database() {
+    let (response, used) = counted(
+        "{ cities { id rooms(first: 3, orderBy: { by: CAPACITY, direction: DESC }) { totalCount nodes { id equipment { tag } } }
+                   centers(first: 1) { totalCount nodes { id } } } }",
+    );
+    let data = &response["data"];
+    let rooms = ids(data, "cities.rooms.nodes.id");
+    assert_eq!(rooms.len(), 12);
+    let totals: Vec<u64> = data["cities"]
+        .as_array()
+        .expect("cities")
+        .iter()
+        .map(|c| c["rooms"]["totalCount"].as_u64().expect("total"))
+        .collect();
+    assert_eq!(totals, [23, 10, 13, 10]);
+    // cities; rooms' pages and counts; centers' pages and counts; the rooms' equipment.
+    assert_eq!(used, databases(CITIES) * 5 + databases(rooms));
+
+    // The same list of one city from two starting points (aliases) needs a statement per
+    // starting point, and each alias gets its own page.
+    let first = "query($after: String) { a: rooms(cities: [\"korla\"], first: 2) { pageInfo { endCursor } nodes { id } }
+                 b: rooms(cities: [\"korla\"], first: 2, after: $after) { nodes { id } } }";
+    let (response, used) = graphql_counted(shared().addr, first, json!(null));
+    assert_eq!(used, 1, "{response}");
+    let cursor = response["data"]["a"]["pageInfo"]["endCursor"].clone();
+    let (response, used) = graphql_counted(shared().addr, first, json!({ "after": cursor }));
+    assert!(response.get("errors").is_none(), "{response}");
+    let korla: Vec<String> = server::dataset("korla")
+        .expect("dataset")
+        .rooms
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids(&response["data"], "a.nodes.id"), korla[..2]);
+    assert_eq!(ids(&response["data"], "b.nodes.id"), korla[2..4]);
+    assert_eq!(used, 2);
 }
 
 #[test]

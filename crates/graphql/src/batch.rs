@@ -8,15 +8,20 @@
 //! whatever the scheduler, the number of threads or the machine's load. No timer decides what a
 //! batch holds: the statement count of a request depends on its query and the data only.
 //!
-//! Two kinds of reads wait for a round:
+//! Three kinds of reads wait for a round:
 //! - [`Batcher::read`]: rows of a table whose column equals a key (a parent's children, a row
 //!   by id). The round groups them by table and column, then by database, and runs one
 //!   statement per group; cities that share a database are read together.
-//! - [`Batcher::round`]: any other read (a page, a count, the figures of `compare`, a search),
-//!   which the resolver runs itself once the round starts. Such work must only talk to `store`:
-//!   a read inside it that waited for the next round would wait forever.
+//! - [`Batcher::page`] and [`Batcher::count`]: one city's page of a list (or its count). The
+//!   round groups them by list shape (row type, filter, order, page size), then by database:
+//!   one statement pages every city of a database (`store`'s `rooms_pages`), so `cities {
+//!   rooms(first: 5) }` costs one page statement per database, not per city.
+//! - [`Batcher::round`]: any other read (the figures of `compare`, a search), which the
+//!   resolver runs itself once the round starts. Such work must only talk to `store`: a read
+//!   inside it that waited for the next round would wait forever.
 
 use crate::Districts;
+use crate::connection::Listed;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -27,7 +32,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
-use store::{StoreError, Table};
+use store::{After, PagePart, SortValue, StoreError, Table};
 use tokio::sync::oneshot;
 
 /// One key's rows, or the failure of the district that holds them.
@@ -43,9 +48,11 @@ pub(crate) struct Batcher {
 
 #[derive(Default)]
 struct Queue {
-    /// Keyed reads, one entry per (row type, column), in the order first asked.
+    /// Reads of one shape each: keyed reads by (row type, column), pages and counts by (row
+    /// type, filter, order, size); in the order first asked.
     reads: Vec<Box<dyn Reads>>,
-    index: HashMap<(TypeId, &'static str), usize>,
+    keyed: HashMap<(TypeId, &'static str), usize>,
+    shaped: HashMap<(TypeId, String), usize>,
     /// Resolvers waiting to run a read of their own.
     gates: Vec<oneshot::Sender<Running>>,
 }
@@ -53,6 +60,19 @@ struct Queue {
 impl Queue {
     fn is_empty(&self) -> bool {
         self.reads.is_empty() && self.gates.is_empty()
+    }
+
+    /// The reads of type `G` at `slot`, created by `make` when there is no slot yet.
+    fn reads<G: Reads + 'static>(
+        &mut self,
+        slot: Option<usize>,
+        make: impl FnOnce() -> G,
+    ) -> (usize, Option<&mut G>) {
+        let slot = slot.unwrap_or_else(|| {
+            self.reads.push(Box::new(make()));
+            self.reads.len() - 1
+        });
+        (slot, self.reads[slot].as_any().downcast_mut::<G>())
     }
 }
 
@@ -109,9 +129,27 @@ impl<T: Table + Clone + Send + Sync + 'static> Reads for KeyedReads<T> {
                     let mut keys: Vec<String> = waiting.iter().map(|(k, _)| k.clone()).collect();
                     keys.sort_unstable();
                     keys.dedup();
-                    let (rows, failed) = districts.read_database::<T>(database, by, &keys).await;
+                    let cities: Vec<usize> = keys
+                        .iter()
+                        .filter_map(|k| districts.index_of_id(k))
+                        .collect();
+                    let (rows, failed) = districts
+                        .for_database(database, &cities, |district, ready| {
+                            let keys = if ready.len() == cities_of(&districts, &keys) {
+                                keys.clone()
+                            } else {
+                                keys.iter()
+                                    .filter(|k| {
+                                        districts.index_of_id(k).is_some_and(|i| ready.contains(&i))
+                                    })
+                                    .cloned()
+                                    .collect()
+                            };
+                            async move { district.fetch::<T>(by, &keys).await }
+                        })
+                        .await;
                     let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
-                    for (key, row) in rows {
+                    for (key, row) in rows.into_iter().flatten() {
                         grouped.entry(key).or_default().push(row);
                     }
                     for (key, answer) in waiting {
@@ -123,6 +161,191 @@ impl<T: Table + Clone + Send + Sync + 'static> Reads for KeyedReads<T> {
                             None => Ok(grouped.get(&key).cloned().unwrap_or_default()),
                         };
                         let _ = answer.send(loaded);
+                    }
+                }
+                .boxed()
+            })
+            .collect()
+    }
+}
+
+/// How many cities the keys belong to.
+fn cities_of(districts: &Districts, keys: &[String]) -> usize {
+    let mut cities: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| districts.index_of_id(k))
+        .collect();
+    cities.sort_unstable();
+    cities.dedup();
+    cities.len()
+}
+
+/// A page of one city, or the failure of its district.
+pub(crate) type PageAnswer<R> = Result<Vec<(SortValue, R)>, Arc<StoreError>>;
+
+/// Pages of one list shape (row type, filter, order, size), each of one city from its own
+/// starting point.
+struct PageReads<R: Listed> {
+    filter: R::Filter,
+    order: R::Order,
+    descending: bool,
+    limit: i64,
+    waiting: Vec<(usize, Option<After>, oneshot::Sender<PageAnswer<R>>)>,
+}
+
+impl<R: Listed + Clone> Reads for PageReads<R> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn start(self: Box<Self>, districts: &Arc<Districts>) -> Vec<BoxFuture<'static, ()>> {
+        let this = Arc::new(PageShape::<R> {
+            filter: self.filter,
+            order: self.order,
+            descending: self.descending,
+            limit: self.limit,
+        });
+        // One statement per database and *layer*: a city asked for twice from different
+        // starting points (two aliases) needs a statement per starting point.
+        let mut layers: BTreeMap<(usize, usize), Vec<Part<R>>> = BTreeMap::new();
+        for (index, after, answer) in self.waiting {
+            let database = districts.database_of(index);
+            let mut layer = 0;
+            loop {
+                let parts = layers.entry((database, layer)).or_default();
+                match parts.iter_mut().find(|p| p.index == index) {
+                    Some(p) if p.after == after => {
+                        p.answers.push(answer);
+                        break;
+                    }
+                    Some(_) => layer += 1,
+                    None => {
+                        parts.push(Part {
+                            index,
+                            after,
+                            answers: vec![answer],
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        layers
+            .into_iter()
+            .map(|((database, _), parts)| {
+                let districts = districts.clone();
+                let shape = this.clone();
+                async move {
+                    let cities: Vec<usize> = parts.iter().map(|p| p.index).collect();
+                    let (rows, failed) = districts
+                        .for_database(database, &cities, |district, ready| {
+                            let parts: Vec<PagePart> = parts
+                                .iter()
+                                .filter(|p| ready.contains(&p.index))
+                                .map(|p| {
+                                    (districts.list()[p.index].city().to_owned(), p.after.clone())
+                                })
+                                .collect();
+                            let shape = &shape;
+                            async move {
+                                R::pages(
+                                    district,
+                                    &parts,
+                                    &shape.filter,
+                                    shape.order,
+                                    shape.descending,
+                                    shape.limit,
+                                )
+                                .await
+                            }
+                        })
+                        .await;
+                    let mut per_city: HashMap<usize, Vec<(SortValue, R)>> = HashMap::new();
+                    for (key, row) in rows.into_iter().flatten() {
+                        if let Some(i) = districts.index_of(row.city()) {
+                            per_city.entry(i).or_default().push((key, row));
+                        }
+                    }
+                    for part in parts {
+                        let answer = match failed.get(&part.index) {
+                            Some(e) => Err(e.clone()),
+                            None => Ok(per_city.remove(&part.index).unwrap_or_default()),
+                        };
+                        for waiting in part.answers {
+                            let _ = waiting.send(answer.clone());
+                        }
+                    }
+                }
+                .boxed()
+            })
+            .collect()
+    }
+}
+
+struct PageShape<R: Listed> {
+    filter: R::Filter,
+    order: R::Order,
+    descending: bool,
+    limit: i64,
+}
+
+/// One city's page in a statement, and everyone waiting for it.
+struct Part<R> {
+    index: usize,
+    after: Option<After>,
+    answers: Vec<oneshot::Sender<PageAnswer<R>>>,
+}
+
+/// A city's count, or the failure of its district.
+pub(crate) type CountAnswer = Result<i64, Arc<StoreError>>;
+
+/// Counts of one list shape (row type, filter), each of one city.
+struct CountReads<R: Listed> {
+    filter: R::Filter,
+    waiting: Vec<(usize, oneshot::Sender<CountAnswer>)>,
+}
+
+impl<R: Listed> Reads for CountReads<R> {
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn start(self: Box<Self>, districts: &Arc<Districts>) -> Vec<BoxFuture<'static, ()>> {
+        let filter = Arc::new(self.filter);
+        let mut per_database: BTreeMap<usize, Vec<_>> = BTreeMap::new();
+        for (index, answer) in self.waiting {
+            per_database
+                .entry(districts.database_of(index))
+                .or_default()
+                .push((index, answer));
+        }
+        per_database
+            .into_iter()
+            .map(|(database, waiting)| {
+                let districts = districts.clone();
+                let filter = filter.clone();
+                async move {
+                    let cities: Vec<usize> = waiting.iter().map(|(i, _)| *i).collect();
+                    let (counts, failed) = districts
+                        .for_database(database, &cities, |district, ready| {
+                            let cities: Vec<String> = ready
+                                .iter()
+                                .map(|&i| districts.list()[i].city().to_owned())
+                                .collect();
+                            let filter = &filter;
+                            async move { R::counts(district, &cities, filter).await }
+                        })
+                        .await;
+                    let counts: HashMap<String, i64> = counts.into_iter().flatten().collect();
+                    for (index, answer) in waiting {
+                        let count = match failed.get(&index) {
+                            Some(e) => Err(e.clone()),
+                            None => Ok(counts
+                                .get(districts.list()[index].city())
+                                .copied()
+                                .unwrap_or(0)),
+                        };
+                        let _ = answer.send(count);
                     }
                 }
                 .boxed()
@@ -154,24 +377,76 @@ impl Batcher {
         let (answer, answered) = oneshot::channel();
         {
             let mut queue = self.queue();
-            let queue = &mut *queue;
-            let slot = *queue
-                .index
-                .entry((TypeId::of::<T>(), by))
-                .or_insert_with(|| {
-                    queue.reads.push(Box::new(KeyedReads::<T> {
-                        by,
-                        waiting: Vec::new(),
-                    }));
-                    queue.reads.len() - 1
-                });
-            if let Some(reads) = queue.reads[slot].as_any().downcast_mut::<KeyedReads<T>>() {
+            let at = (TypeId::of::<T>(), by);
+            let slot = queue.keyed.get(&at).copied();
+            let (slot, reads) = queue.reads(slot, || KeyedReads::<T> {
+                by,
+                waiting: Vec::new(),
+            });
+            if let Some(reads) = reads {
                 reads.waiting.push((key.to_owned(), answer));
             }
+            queue.keyed.insert(at, slot);
         }
         // The driver never drops a started read's answer; a closed channel means the request
         // itself is being dropped, and nobody will see this.
         answered.await.unwrap_or_else(|_| Ok(Vec::new()))
+    }
+
+    /// The page of the district at `index` in a list of this shape, starting after `after`,
+    /// read in the next round with every page of the same shape in the same database.
+    pub(crate) async fn page<R: Listed + Clone>(
+        &self,
+        index: usize,
+        shape: (&R::Filter, R::Order, bool, i64),
+        after: Option<After>,
+    ) -> PageAnswer<R> {
+        let (filter, order, descending, limit) = shape;
+        let (answer, answered) = oneshot::channel();
+        {
+            let mut queue = self.queue();
+            let at = (
+                TypeId::of::<PageReads<R>>(),
+                format!("{filter:?}|{order:?}|{descending}|{limit}"),
+            );
+            let slot = queue.shaped.get(&at).copied();
+            let (slot, reads) = queue.reads(slot, || PageReads::<R> {
+                filter: filter.clone(),
+                order,
+                descending,
+                limit,
+                waiting: Vec::new(),
+            });
+            if let Some(reads) = reads {
+                reads.waiting.push((index, after, answer));
+            }
+            queue.shaped.insert(at, slot);
+        }
+        answered.await.unwrap_or_else(|_| Ok(Vec::new()))
+    }
+
+    /// How many rows of the district at `index` match `filter`, counted in the next round with
+    /// every count of the same filter in the same database.
+    pub(crate) async fn count<R: Listed>(
+        &self,
+        index: usize,
+        filter: &R::Filter,
+    ) -> CountAnswer {
+        let (answer, answered) = oneshot::channel();
+        {
+            let mut queue = self.queue();
+            let at = (TypeId::of::<CountReads<R>>(), format!("{filter:?}"));
+            let slot = queue.shaped.get(&at).copied();
+            let (slot, reads) = queue.reads(slot, || CountReads::<R> {
+                filter: filter.clone(),
+                waiting: Vec::new(),
+            });
+            if let Some(reads) = reads {
+                reads.waiting.push((index, answer));
+            }
+            queue.shaped.insert(at, slot);
+        }
+        answered.await.unwrap_or(Ok(0))
     }
 
     /// Waits for the next round; the read the caller then runs belongs to it, until the

@@ -1,8 +1,9 @@
 //! Relay connections across districts.
 //!
 //! Every list is ordered by a sort key and the row id (see `store`'s listing module). A page asks
-//! every district that can still contribute for its next `first + 1` rows after the cursor,
-//! concurrently, and merges them under the same order: the page is exactly the next `first` rows
+//! every district that can still contribute for its next `first + 1` rows after the cursor, in
+//! the request's next round of reads (one statement per database for every list of the same
+//! shape: `batch`), and merges them under the same order: the page is exactly the next `first` rows
 //! of the union, and walking `after` visits every matching row once. The default `SOURCE` order
 //! runs city by city in the service's order.
 //!
@@ -13,19 +14,21 @@
 //! with `INVALID_CURSOR`.
 
 use crate::Districts;
-use crate::error::{bad_argument, codes};
+use crate::batch::Batcher;
+use crate::error::{self, bad_argument, codes};
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::types::{FunctionRoom, ServiceCenter};
 use async_graphql::{Context, ID, Result, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures::future::join_all;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::future::Future;
 use std::sync::Arc;
-use store::{After, CenterRow, District, RoomRow, SortValue, StoreError};
+use store::{After, CenterRow, District, PagePart, RoomRow, SortValue, StoreError};
 
 /// Largest page a client may ask for.
 pub const MAX_FIRST: i32 = 100;
@@ -109,30 +112,33 @@ connection_types!(
 connection_types!(FunctionRoom, RoomEdge, RoomConnection, "function room");
 
 /// A row type that lists page through.
-pub(crate) trait Listed: Sized + Send + Sync + 'static {
+pub(crate) trait Listed: Sized + Clone + Send + Sync + 'static {
     const LIST: &'static str;
-    type Filter: std::fmt::Debug + Send + Sync;
-    type Order: std::fmt::Debug + Copy + PartialEq + Send + Sync;
+    type Filter: std::fmt::Debug + Clone + Send + Sync + 'static;
+    type Order: std::fmt::Debug + Copy + PartialEq + Send + Sync + 'static;
     /// The order that runs city by city.
     const SOURCE: Self::Order;
     fn city(&self) -> &str;
     fn id(&self) -> &str;
-    fn page(
+    /// Each part's page, in one statement (`store`'s `rooms_pages`).
+    fn pages(
         d: &District,
+        parts: &[PagePart],
         filter: &Self::Filter,
         order: Self::Order,
         descending: bool,
-        after: Option<&After>,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<(SortValue, Self)>, StoreError>> + Send;
-    fn count(
+    /// Each city's count, in one statement.
+    fn counts(
         d: &District,
+        cities: &[String],
         filter: &Self::Filter,
-    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send;
 }
 
 macro_rules! listed {
-    ($row:ty, $list:literal, $filter:ty, $order:ty, $page:ident, $count:ident) => {
+    ($row:ty, $list:literal, $filter:ty, $order:ty, $pages:ident, $counts:ident) => {
         impl Listed for $row {
             const LIST: &'static str = $list;
             type Filter = $filter;
@@ -144,21 +150,22 @@ macro_rules! listed {
             fn id(&self) -> &str {
                 &self.id
             }
-            fn page(
+            fn pages(
                 d: &District,
+                parts: &[PagePart],
                 filter: &Self::Filter,
                 order: Self::Order,
                 descending: bool,
-                after: Option<&After>,
                 limit: i64,
             ) -> impl Future<Output = Result<Vec<(SortValue, Self)>, StoreError>> + Send {
-                d.$page(filter, order, descending, after, limit)
+                d.$pages(parts, filter, order, descending, limit)
             }
-            fn count(
+            fn counts(
                 d: &District,
+                cities: &[String],
                 filter: &Self::Filter,
-            ) -> impl Future<Output = Result<i64, StoreError>> + Send {
-                d.$count(filter)
+            ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send {
+                d.$counts(cities, filter)
             }
         }
     };
@@ -169,16 +176,16 @@ listed!(
     "rooms",
     store::RoomFilter,
     store::RoomOrder,
-    rooms_page,
-    rooms_count
+    rooms_pages,
+    rooms_counts
 );
 listed!(
     CenterRow,
     "centers",
     store::CenterFilter,
     store::CenterOrder,
-    centers_page,
-    centers_count
+    centers_pages,
+    centers_counts
 );
 
 /// What a cursor says.
@@ -381,26 +388,34 @@ pub(crate) async fn connection<R: Listed, T>(
         None => walk.iter().map(|&i| (i, None)).collect(),
     };
     let want_total = ctx.look_ahead().field("totalCount").exists();
-    let filter = &q.filter;
+    let batcher = ctx.data::<Arc<Batcher>>()?;
     // A district that fails is left out of the page (and of the total) and reported once as
-    // `DISTRICT_UNAVAILABLE`; the other cities' rows still arrive.
-    let after_of = |i: usize| sources.iter().find(|s| s.0 == i).and_then(|s| s.1);
-    let walked: Vec<usize> = sources.iter().map(|s| s.0).collect();
-    // `first + 1` rows tell whether more follow, `first: 0` included.
-    let pages = districts.fan_out(ctx, &walked, |i, d| async move {
-        R::page(d, filter, q.order, q.descending, after_of(i), first + 1)
+    // `DISTRICT_UNAVAILABLE`; the other cities' rows still arrive. `first + 1` rows tell
+    // whether more follow, `first: 0` included.
+    let filter = &q.filter;
+    let shape = (filter, q.order, q.descending, first + 1);
+    let pages = join_all(sources.iter().map(|&(i, after)| async move {
+        batcher
+            .page::<R>(i, shape, after.cloned())
             .await
             .map(|rows| rows.into_iter().map(|(k, r)| (i, k, r)).collect::<Vec<_>>())
-    });
-    let totals = districts.fan_out(ctx, &selected, |_, d| async move {
+    }));
+    let totals = join_all(selected.iter().map(|&i| async move {
         if want_total {
-            R::count(d, filter).await
+            batcher.count::<R>(i, filter).await
         } else {
             Ok(0)
         }
-    });
+    }));
     let (pages, totals) = futures::join!(pages, totals);
-    let totals: Vec<i64> = totals.into_iter().flatten().collect();
+    let pages: Vec<_> = pages
+        .into_iter()
+        .map(|p| p.map_err(|e| error::report(ctx, e, None)).ok())
+        .collect();
+    let totals: Vec<i64> = totals
+        .into_iter()
+        .filter_map(|t| t.map_err(|e| error::report(ctx, e, None)).ok())
+        .collect();
 
     let position = |i: usize| walk.iter().position(|&w| w == i).unwrap_or(usize::MAX);
     let mut rows: Vec<(usize, SortValue, R)> = pages.into_iter().flatten().flatten().collect();

@@ -24,7 +24,7 @@ use federation::{FederatedQuery, PlainQuery};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use store::{District, StoreError, Table};
+use store::{District, StoreError};
 
 /// The districts, in the order the service lists them, which of them share a database, and the
 /// ones that failed during the current request (a request-scoped copy is made for each request:
@@ -83,6 +83,11 @@ impl Districts {
         self.index_of(city)
     }
 
+    /// The number of the database of the district at `index`.
+    pub(crate) fn database_of(&self, index: usize) -> usize {
+        self.database[index]
+    }
+
     /// The number of the database holding the city an id belongs to.
     pub(crate) fn database_of_id(&self, id: &str) -> Option<usize> {
         self.index_of_id(id).map(|i| self.database[i])
@@ -114,17 +119,21 @@ impl Districts {
         e
     }
 
-    /// Rows of `T` whose column `by` is one of `keys`, every key of a city in database number
-    /// `database`, in one statement. Where the database holds several cities, each city asked
-    /// for is prepared first. Gives the rows with their keys, and the failure of each district
-    /// (by position) that could not answer.
-    pub(crate) async fn read_database<T: Table>(
-        &self,
+    /// Runs `work` once for `cities` (positions of districts whose cities are all in database
+    /// number `database`): one statement for all of them. Where the database holds several
+    /// cities, each one is prepared first, and `work` gets the ones that are ready. Gives what
+    /// `work` returned, if it ran and succeeded, and the failure of each city that could not be
+    /// read.
+    pub(crate) async fn for_database<'s, T, F>(
+        &'s self,
         database: usize,
-        by: &'static str,
-        keys: &[String],
-    ) -> (Vec<(String, T)>, HashMap<usize, Arc<StoreError>>) {
-        let mut cities: Vec<usize> = keys.iter().filter_map(|k| self.index_of_id(k)).collect();
+        cities: &[usize],
+        work: impl FnOnce(&'s District, Vec<usize>) -> F,
+    ) -> (Option<T>, HashMap<usize, Arc<StoreError>>)
+    where
+        F: Future<Output = Result<T, StoreError>>,
+    {
+        let mut cities = cities.to_vec();
         cities.sort_unstable();
         cities.dedup();
         let mut failed = HashMap::new();
@@ -149,24 +158,16 @@ impl Districts {
             cities
         };
         let Some(&runner) = ready.first() else {
-            return (Vec::new(), failed);
-        };
-        let keys: Vec<String> = if failed.is_empty() {
-            keys.to_vec()
-        } else {
-            keys.iter()
-                .filter(|k| self.index_of_id(k).is_some_and(|i| ready.contains(&i)))
-                .cloned()
-                .collect()
+            return (None, failed);
         };
         let district = &self.list[runner];
-        match self.attempt(district, district.fetch::<T>(by, &keys)).await {
-            Ok(rows) => (rows, failed),
+        match self.attempt(district, work(district, ready.clone())).await {
+            Ok(out) => (Some(out), failed),
             Err(e) => {
                 for &i in &ready {
                     failed.insert(i, self.shared_failure(i, runner, &e));
                 }
-                (Vec::new(), failed)
+                (None, failed)
             }
         }
     }

@@ -19,7 +19,9 @@ pub use compare::{
     SeasonFigures, SeatSum, TagFigures,
 };
 pub use import::{ImportOutcome, Progress, ProgressSink};
-pub use listing::{After, CenterFilter, CenterOrder, OpenAt, RoomFilter, RoomOrder, SortValue};
+pub use listing::{
+    After, CenterFilter, CenterOrder, OpenAt, PagePart, RoomFilter, RoomOrder, SortValue,
+};
 pub use read::Table;
 pub use rows::*;
 pub use search::{SearchRow, field_rank, kind_rank};

@@ -290,53 +290,70 @@ impl Filter for CenterFilter {
     }
 }
 
+/// One city's part of a page: the city, and the row its page starts after.
+pub type PagePart = (String, Option<After>);
+
 impl District {
-    /// Up to `limit` rooms of this district's city matching `filter`, after `after`, in
-    /// `order`, each with its sort key.
-    pub async fn rooms_page(
+    /// For each part, up to `limit` rooms of its city matching `filter`, after its `after`, in
+    /// `order`, each with its sort key: one statement for every city of the parts, which must
+    /// all be in this district's database. A city may appear in one part only.
+    pub async fn rooms_pages(
         &self,
+        parts: &[PagePart],
         filter: &RoomFilter,
         order: RoomOrder,
         descending: bool,
-        after: Option<&After>,
         limit: i64,
     ) -> Result<Vec<(SortValue, RoomRow)>, StoreError> {
-        self.list_page(filter, order.key(), descending, after, limit)
+        self.list_pages(parts, filter, order.key(), descending, limit)
             .await
     }
 
-    /// How many rooms of this district's city match `filter`.
-    pub async fn rooms_count(&self, filter: &RoomFilter) -> Result<i64, StoreError> {
-        self.list_count::<RoomRow>(filter).await
+    /// How many rooms of each of `cities` (all in this district's database) match `filter`, in
+    /// one statement; a city with none is left out.
+    pub async fn rooms_counts(
+        &self,
+        cities: &[String],
+        filter: &RoomFilter,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        self.list_counts::<RoomRow>(cities, filter).await
     }
 
-    /// Up to `limit` centers of this district's city matching `filter`, after `after`, in
-    /// `order`, each with its sort key.
-    pub async fn centers_page(
+    /// [`District::rooms_pages`] for centers.
+    pub async fn centers_pages(
         &self,
+        parts: &[PagePart],
         filter: &CenterFilter,
         order: CenterOrder,
         descending: bool,
-        after: Option<&After>,
         limit: i64,
     ) -> Result<Vec<(SortValue, CenterRow)>, StoreError> {
-        self.list_page(filter, order.key(), descending, after, limit)
+        self.list_pages(parts, filter, order.key(), descending, limit)
             .await
     }
 
-    /// How many centers of this district's city match `filter`.
-    pub async fn centers_count(&self, filter: &CenterFilter) -> Result<i64, StoreError> {
-        self.list_count::<CenterRow>(filter).await
+    /// [`District::rooms_counts`] for centers.
+    pub async fn centers_counts(
+        &self,
+        cities: &[String],
+        filter: &CenterFilter,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        self.list_counts::<CenterRow>(cities, filter).await
     }
 
-    async fn list_page<R: Table>(
+    /// One city: `… ORDER BY key, id LIMIT n`. Several: each city's rows numbered by the same
+    /// order (`ROW_NUMBER() OVER (PARTITION BY city_id …)`), the first `limit` of each kept.
+    async fn list_pages<R: Table>(
         &self,
+        parts: &[PagePart],
         filter: &impl Filter,
         (key, kind): (&'static str, Kind),
         descending: bool,
-        after: Option<&After>,
         limit: i64,
     ) -> Result<Vec<(SortValue, R)>, StoreError> {
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
         let key = match kind {
             Kind::Text => self.backend().text_key(key),
             Kind::Int | Kind::Real => key.to_owned(),
@@ -349,61 +366,95 @@ impl District {
                 format!("CAST(NULL AS {ty})")
             }
         };
-        let mut sql = Sql::new(&format!(
-            "SELECT y.*, {int} AS sort_int, {real} AS sort_real, {text} AS sort_text FROM \
-             (SELECT {cols}, {key} AS sort_key FROM {table} x WHERE x.city_id = ",
+        let id = self.backend().text_key("y.id");
+        let direction = if descending { "DESC" } else { "ASC" };
+        let order = format!("(y.sort_key IS NULL), y.sort_key {direction}, {id}");
+        let several = parts.len() > 1;
+        let mut sql = Sql::new(if several { "SELECT z.* FROM (" } else { "" });
+        sql.push(&format!(
+            "SELECT y.*, {int} AS sort_int, {real} AS sort_real, {text} AS sort_text",
             int = typed(Kind::Int, "BIGINT"),
             real = typed(Kind::Real, "DOUBLE PRECISION"),
             text = typed(Kind::Text, "TEXT"),
+        ));
+        if several {
+            sql.push(&format!(
+                ", ROW_NUMBER() OVER (PARTITION BY y.city_id ORDER BY {order}) AS page_rank"
+            ));
+        }
+        sql.push(&format!(
+            " FROM (SELECT {cols}, {key} AS sort_key FROM {table} x WHERE x.city_id IN ",
             cols = R::COLUMNS,
             table = R::TABLE
         ));
-        sql.bind(self.city());
+        sql.bind_list(parts.iter().map(|(c, _)| c.as_str()));
         filter.push_where(&mut sql);
         sql.push(") y WHERE 1 = 1");
-        let id = self.backend().text_key("y.id");
-        if let Some(after) = after {
-            let value = match &after.value {
-                SortValue::Null => None,
-                SortValue::Int(i) => Some(crate::sql::Val::from(*i)),
-                SortValue::Real(f) => Some(crate::sql::Val::from(*f)),
-                SortValue::Text(s) => Some(crate::sql::Val::from(s.as_str())),
-            };
-            match value {
-                Some(v) => {
-                    let op = if descending { "<" } else { ">" };
-                    sql.push(&format!(" AND (y.sort_key {op} "))
-                        .bind(v.clone())
-                        .push(" OR (y.sort_key = ")
-                        .bind(v)
-                        .push(&format!(" AND {id} > "))
-                        .bind(after.id.as_str())
-                        .push(") OR y.sort_key IS NULL)");
+        if parts.iter().any(|(_, after)| after.is_some()) {
+            sql.push(" AND (");
+            for (n, (city, after)) in parts.iter().enumerate() {
+                if n > 0 {
+                    sql.push(" OR ");
                 }
-                None => {
-                    sql.push(&format!(" AND y.sort_key IS NULL AND {id} > "))
-                        .bind(after.id.as_str());
+                sql.push("(y.city_id = ").bind(city.as_str());
+                if let Some(after) = after {
+                    push_after(&mut sql, after, descending, &id);
                 }
+                sql.push(")");
             }
+            sql.push(")");
         }
-        let direction = if descending { "DESC" } else { "ASC" };
-        sql.push(&format!(
-            " ORDER BY (y.sort_key IS NULL), y.sort_key {direction}, {id} LIMIT "
-        ))
-        .bind(limit);
+        if several {
+            sql.push(") z WHERE z.page_rank <= ").bind(limit);
+        } else {
+            sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(limit);
+        }
         let rows: Vec<Paged<R>> = self.fetch_rows(&sql).await?;
         Ok(rows.into_iter().map(|p| (p.key, p.row)).collect())
     }
 
-    async fn list_count<R: Table>(&self, filter: &impl Filter) -> Result<i64, StoreError> {
+    async fn list_counts<R: Table>(
+        &self,
+        cities: &[String],
+        filter: &impl Filter,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        if cities.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut sql = Sql::new(&format!(
-            "SELECT COUNT(*) FROM {table} x WHERE x.city_id = ",
+            "SELECT x.city_id, COUNT(*) FROM {table} x WHERE x.city_id IN ",
             table = R::TABLE
         ));
-        sql.bind(self.city());
+        sql.bind_list(cities);
         filter.push_where(&mut sql);
-        let rows: Vec<(i64,)> = self.fetch_rows(&sql).await?;
-        Ok(rows.first().map_or(0, |r| r.0))
+        sql.push(" GROUP BY x.city_id");
+        self.fetch_rows(&sql).await
+    }
+}
+
+/// ` AND` the row `y` comes after `after` in the order (unknown keys last, ties by `id`).
+fn push_after(sql: &mut Sql, after: &After, descending: bool, id: &str) {
+    let value = match &after.value {
+        SortValue::Null => None,
+        SortValue::Int(i) => Some(crate::sql::Val::from(*i)),
+        SortValue::Real(f) => Some(crate::sql::Val::from(*f)),
+        SortValue::Text(s) => Some(crate::sql::Val::from(s.as_str())),
+    };
+    match value {
+        Some(v) => {
+            let op = if descending { "<" } else { ">" };
+            sql.push(&format!(" AND (y.sort_key {op} "))
+                .bind(v.clone())
+                .push(" OR (y.sort_key = ")
+                .bind(v)
+                .push(&format!(" AND {id} > "))
+                .bind(after.id.as_str())
+                .push(") OR y.sort_key IS NULL)");
+        }
+        None => {
+            sql.push(&format!(" AND y.sort_key IS NULL AND {id} > "))
+                .bind(after.id.as_str());
+        }
     }
 }
 

@@ -7,12 +7,42 @@ fn temp_db(name: &str) -> PathBuf {
     dir.join("district.sqlite")
 }
 
+/// How many rooms of `d`'s city match `filter`.
+async fn room_count(d: &District, filter: &RoomFilter) -> i64 {
+    let counts = d
+        .rooms_counts(&[d.city().to_owned()], filter)
+        .await
+        .expect("count");
+    counts.first().map_or(0, |(_, n)| *n)
+}
+
+/// Up to `limit` rooms of `d`'s city matching `filter` by capacity, after `after`.
+async fn room_page(
+    d: &District,
+    filter: &RoomFilter,
+    descending: bool,
+    after: Option<After>,
+    limit: i64,
+) -> Vec<(SortValue, RoomRow)> {
+    d.rooms_pages(
+        &[(d.city().to_owned(), after)],
+        filter,
+        RoomOrder::Capacity,
+        descending,
+        limit,
+    )
+    .await
+    .expect("page")
+}
+
 async fn counts(d: &District) -> (i64, i64, i64) {
+    let centers = d
+        .centers_counts(&[d.city().to_owned()], &CenterFilter::default())
+        .await
+        .expect("count");
     (
-        d.centers_count(&CenterFilter::default())
-            .await
-            .expect("count"),
-        d.rooms_count(&RoomFilter::default()).await.expect("count"),
+        centers.first().map_or(0, |(_, n)| *n),
+        room_count(d, &RoomFilter::default()).await,
         d.fetch::<CitationRow>("city_id", &[d.city().to_owned()])
             .await
             .expect("fetch")
@@ -154,23 +184,14 @@ async fn filtered_pages_follow_the_keyset_in_both_directions() {
         ..RoomFilter::default()
     };
     for descending in [false, true] {
-        let all = d
-            .rooms_page(&filter, RoomOrder::Capacity, descending, None, 100)
-            .await
-            .expect("page");
+        let all = room_page(&d, &filter, descending, None, 100).await;
         assert!(all.len() > 5, "{}", all.len());
-        assert_eq!(
-            all.len() as i64,
-            d.rooms_count(&filter).await.expect("count")
-        );
+        assert_eq!(all.len() as i64, room_count(&d, &filter).await);
         // Walking two at a time gives the same rows in the same order.
         let mut walked = Vec::new();
         let mut after: Option<After> = None;
         loop {
-            let page = d
-                .rooms_page(&filter, RoomOrder::Capacity, descending, after.as_ref(), 2)
-                .await
-                .expect("page");
+            let page = room_page(&d, &filter, descending, after.clone(), 2).await;
             let Some((value, last)) = page.last().cloned() else {
                 break;
             };
@@ -213,5 +234,80 @@ async fn figures_and_search_come_from_sql() {
         hits.iter()
             .any(|h| h.owner_id == "korla/shanghu/reading-room"),
         "{hits:?}"
+    );
+}
+
+/// Cities that share a database are paged and counted in one statement each: every city's part
+/// is exactly its own page, cursor included.
+#[tokio::test]
+async fn one_statement_pages_and_counts_several_cities_of_one_database() {
+    let path = temp_db("shared");
+    let open = |city: &str, dataset: model::CityDataset| {
+        let path = path.clone();
+        let city = city.to_owned();
+        async move {
+            let d = District::open(&city, &Location::Sqlite(path), DistrictOptions::default())
+                .await
+                .expect("open");
+            d.import(&dataset, false).await.expect("import");
+            d
+        }
+    };
+    let korla = open("korla", city_korla::dataset().expect("korla")).await;
+    let jinshan = open("jinshan", city_jinshan::dataset().expect("jinshan")).await;
+    assert!(korla.shares_database_with(&jinshan));
+    let filter = RoomFilter::default();
+    for descending in [false, true] {
+        let k = room_page(&korla, &filter, descending, None, 5).await;
+        let (value, last) = k[2].clone();
+        let after = After { value, id: last.id };
+        let k_after = room_page(&korla, &filter, descending, Some(after.clone()), 5).await;
+        let j = room_page(&jinshan, &filter, descending, None, 5).await;
+        let before = korla.statement_count();
+        let both = korla
+            .rooms_pages(
+                &[
+                    ("korla".to_owned(), Some(after)),
+                    ("jinshan".to_owned(), None),
+                ],
+                &filter,
+                RoomOrder::Capacity,
+                descending,
+                5,
+            )
+            .await
+            .expect("pages");
+        assert_eq!(korla.statement_count() - before, 1);
+        let of = |city: &str| -> Vec<(SortValue, String)> {
+            both.iter()
+                .filter(|(_, r)| r.city_id == city)
+                .map(|(k, r)| (k.clone(), r.id.clone()))
+                .collect()
+        };
+        let ids = |rows: &[(SortValue, RoomRow)]| -> Vec<(SortValue, String)> {
+            rows.iter()
+                .map(|(k, r)| (k.clone(), r.id.clone()))
+                .collect()
+        };
+        let mut k_expected = ids(&k_after);
+        let mut k_got = of("korla");
+        k_expected.sort_by(|a, b| a.1.cmp(&b.1));
+        k_got.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(k_got, k_expected, "descending {descending}");
+        let mut j_expected = ids(&j);
+        let mut j_got = of("jinshan");
+        j_expected.sort_by(|a, b| a.1.cmp(&b.1));
+        j_got.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(j_got, j_expected, "descending {descending}");
+    }
+    let counts = korla
+        .rooms_counts(&["korla".to_owned(), "jinshan".to_owned()], &filter)
+        .await
+        .expect("counts");
+    let mut counts = counts;
+    counts.sort();
+    assert_eq!(
+        counts,
+        [("jinshan".to_owned(), 10), ("korla".to_owned(), 23)]
     );
 }
