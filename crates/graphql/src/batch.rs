@@ -12,12 +12,13 @@
 //! - [`Batcher::read`]: rows of a table whose column equals a key (a parent's children, a row
 //!   by id). The round groups them by table and column, then by database, and runs one
 //!   statement per group; cities that share a database are read together.
-//! - [`Batcher::page`] and [`Batcher::count`]: one city's page of a list (or its count). The
-//!   round groups them by list shape (row type, filter, order, page size), then by database:
-//!   one statement pages every city of a database (`store`'s `rooms_pages`), so `cities {
-//!   rooms(first: 5) }` costs one page statement per database, not per city.
-//! - [`Batcher::round`]: any other read (the figures of `compare`, a search), which the
-//!   resolver runs itself once the round starts. Such work must only talk to `store`: a read
+//! - [`Batcher::page`] and [`Batcher::per_city`]: one city's page of a list, or its count or
+//!   `compare` figures. The round groups them by shape (row type, filter, order, page size),
+//!   then by database: one statement answers every city of a database (`store`'s
+//!   `rooms_pages`, `rooms_counts`, `cities_figures`), so `cities { rooms(first: 5) }` costs one
+//!   page statement per database, not per city.
+//! - [`Batcher::round`]: any other read (a search), which the resolver runs itself once the
+//!   round starts. Such work must only talk to `store`: a read
 //!   inside it that waited for the next round would wait forever.
 
 use crate::Districts;
@@ -32,7 +33,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
-use store::{After, PagePart, SortValue, StoreError, Table};
+use store::{After, District, PagePart, SortValue, StoreError, Table};
 use tokio::sync::oneshot;
 
 /// One key's rows, or the failure of the district that holds them.
@@ -296,22 +297,34 @@ struct Part<R> {
     answers: Vec<oneshot::Sender<PageAnswer<R>>>,
 }
 
-/// A city's count, or the failure of its district.
-pub(crate) type CountAnswer = Result<i64, Arc<StoreError>>;
-
-/// Counts of one list shape (row type, filter), each of one city.
-struct CountReads<R: Listed> {
-    filter: R::Filter,
-    waiting: Vec<(usize, oneshot::Sender<CountAnswer>)>,
+/// A read that answers several cities of one database in one statement: counts of a list,
+/// the figures of `compare`.
+pub(crate) trait PerCity: Send + Sync + 'static {
+    /// A city's answer; the default for a city the statement returns nothing for.
+    type Out: Clone + Default + Send + 'static;
+    /// Reads every city of `cities`, all in `district`'s database, in one statement.
+    fn read<'a>(&'a self, district: &'a District, cities: &'a [String])
+    -> CityReads<'a, Self::Out>;
 }
 
-impl<R: Listed> Reads for CountReads<R> {
+/// What a [`PerCity`] read gives: each city's answer.
+pub(crate) type CityReads<'a, T> = BoxFuture<'a, Result<Vec<(String, T)>, StoreError>>;
+
+/// A city's answer to a [`PerCity`] read, or the failure of its district.
+pub(crate) type CityAnswer<Q> = Result<<Q as PerCity>::Out, Arc<StoreError>>;
+
+/// [`PerCity`] reads of one shape, each for one city.
+struct PerCityReads<Q: PerCity> {
+    query: Arc<Q>,
+    waiting: Vec<(usize, oneshot::Sender<CityAnswer<Q>>)>,
+}
+
+impl<Q: PerCity> Reads for PerCityReads<Q> {
     fn as_any(&mut self) -> &mut dyn Any {
         self
     }
 
     fn start(self: Box<Self>, districts: &Arc<Districts>) -> Vec<BoxFuture<'static, ()>> {
-        let filter = Arc::new(self.filter);
         let mut per_database: BTreeMap<usize, Vec<_>> = BTreeMap::new();
         for (index, answer) in self.waiting {
             per_database
@@ -323,34 +336,44 @@ impl<R: Listed> Reads for CountReads<R> {
             .into_iter()
             .map(|(database, waiting)| {
                 let districts = districts.clone();
-                let filter = filter.clone();
+                let query = self.query.clone();
                 async move {
                     let cities: Vec<usize> = waiting.iter().map(|(i, _)| *i).collect();
-                    let (counts, failed) = districts
+                    let (answers, failed) = districts
                         .for_database(database, &cities, |district, ready| {
                             let cities: Vec<String> = ready
                                 .iter()
                                 .map(|&i| districts.list()[i].city().to_owned())
                                 .collect();
-                            let filter = &filter;
-                            async move { R::counts(district, &cities, filter).await }
+                            let query = &query;
+                            async move { query.read(district, &cities).await }
                         })
                         .await;
-                    let counts: HashMap<String, i64> = counts.into_iter().flatten().collect();
+                    let answers: HashMap<String, Q::Out> = answers.into_iter().flatten().collect();
                     for (index, answer) in waiting {
-                        let count = match failed.get(&index) {
+                        let out = match failed.get(&index) {
                             Some(e) => Err(e.clone()),
-                            None => Ok(counts
+                            None => Ok(answers
                                 .get(districts.list()[index].city())
-                                .copied()
-                                .unwrap_or(0)),
+                                .cloned()
+                                .unwrap_or_default()),
                         };
-                        let _ = answer.send(count);
+                        let _ = answer.send(out);
                     }
                 }
                 .boxed()
             })
             .collect()
+    }
+}
+
+/// How many rows of a list match its filter, per city.
+struct Count<R: Listed>(R::Filter);
+
+impl<R: Listed> PerCity for Count<R> {
+    type Out = i64;
+    fn read<'a>(&'a self, district: &'a District, cities: &'a [String]) -> CityReads<'a, i64> {
+        R::counts(district, cities, &self.0).boxed()
     }
 }
 
@@ -431,14 +454,27 @@ impl Batcher {
         &self,
         index: usize,
         filter: &R::Filter,
-    ) -> CountAnswer {
+    ) -> Result<i64, Arc<StoreError>> {
+        let shape = format!("{filter:?}");
+        self.per_city(index, shape, || Count::<R>(filter.clone()))
+            .await
+    }
+
+    /// The answer to a [`PerCity`] read for the district at `index`, read in the next round with
+    /// every read of the same type and `shape` (`query` makes it) in the same database.
+    pub(crate) async fn per_city<Q: PerCity>(
+        &self,
+        index: usize,
+        shape: String,
+        query: impl FnOnce() -> Q,
+    ) -> CityAnswer<Q> {
         let (answer, answered) = oneshot::channel();
         {
             let mut queue = self.queue();
-            let at = (TypeId::of::<CountReads<R>>(), format!("{filter:?}"));
+            let at = (TypeId::of::<PerCityReads<Q>>(), shape);
             let slot = queue.shaped.get(&at).copied();
-            let (slot, reads) = queue.reads(slot, || CountReads::<R> {
-                filter: filter.clone(),
+            let (slot, reads) = queue.reads(slot, || PerCityReads::<Q> {
+                query: Arc::new(query()),
                 waiting: Vec::new(),
             });
             if let Some(reads) = reads {
@@ -446,7 +482,7 @@ impl Batcher {
             }
             queue.shaped.insert(at, slot);
         }
-        answered.await.unwrap_or(Ok(0))
+        answered.await.unwrap_or_else(|_| Ok(Q::Out::default()))
     }
 
     /// Waits for the next round; the read the caller then runs belongs to it, until the

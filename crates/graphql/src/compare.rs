@@ -4,12 +4,16 @@
 //! the answers and says why a figure is missing.
 
 use crate::Districts;
+use crate::batch::{Batcher, CityReads, PerCity};
 use crate::connection::select;
 use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season};
+use crate::error;
 use crate::types::{City, Quantity, ServiceCircle, load, load_by_id};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use futures::FutureExt;
+use futures::future::join_all;
 use std::sync::Arc;
-use store::{CircleRow, CityFigures, CityRow};
+use store::{CircleRow, CityFigures, CityRow, District};
 
 /// How many parts of a total carry each qualifier.
 #[derive(SimpleObject, Clone, Debug)]
@@ -399,18 +403,39 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
     }
 }
 
-/// Each chosen city's figures, the districts queried concurrently, in the service's order. A
-/// city whose district fails is left out and reported once as an error of the field.
+/// Every figure of `compare`, for several cities of one database in one statement.
+struct Figures;
+
+impl PerCity for Figures {
+    type Out = CityFigures;
+    fn read<'a>(
+        &'a self,
+        district: &'a District,
+        cities: &'a [String],
+    ) -> CityReads<'a, CityFigures> {
+        district.cities_figures(cities).boxed()
+    }
+}
+
+/// Each chosen city's figures, one statement per database, in the service's order. A city
+/// whose district fails is left out and reported once as an error of the field.
 async fn figures(ctx: &Context<'_>, cities: Option<Vec<ID>>) -> Result<Vec<(String, CityFigures)>> {
     let districts = ctx.data::<Arc<Districts>>()?;
+    let batcher = ctx.data::<Arc<Batcher>>()?;
     let selected = select(districts, cities, "cities")?;
-    Ok(districts
-        .fan_out(ctx, &selected, |_, d| async move {
-            Ok((d.city().to_owned(), d.city_figures().await?))
-        })
-        .await
+    let answers = join_all(selected.iter().map(|&i| async move {
+        let figures = batcher.per_city(i, String::new(), || Figures).await;
+        (districts.list()[i].city().to_owned(), figures)
+    }))
+    .await;
+    Ok(answers
         .into_iter()
-        .flatten()
+        .filter_map(|(city, figures)| {
+            figures
+                .map(|f| (city, f))
+                .map_err(|e| error::report(ctx, e, None))
+                .ok()
+        })
         .collect())
 }
 

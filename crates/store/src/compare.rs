@@ -2,8 +2,8 @@
 //!
 //! Everything comes back from one statement: a `UNION ALL` of aggregate queries, each row tagged
 //! with the figure it carries, in a fixed set of columns (two texts, six integers, three reals).
-//! One statement per district keeps `compare` within the request's statement bound however many
-//! figures a client asks for.
+//! One statement per database (`cities_figures`: the cities' unions one after another) keeps
+//! `compare` within the request's statement bound however many figures a client asks for.
 
 use crate::sql::Sql;
 use crate::{District, StoreError};
@@ -336,16 +336,39 @@ fn quantity_sum(l: &Line) -> QuantitySum {
 impl District {
     /// This district's city's figures, in one statement.
     pub async fn city_figures(&self) -> Result<CityFigures, StoreError> {
+        let mut all = self.cities_figures(&[self.city().to_owned()]).await?;
+        Ok(all.pop().map(|(_, f)| f).unwrap_or_default())
+    }
+
+    /// The figures of each of `cities` (all in this district's database), in one statement:
+    /// each city's union of aggregates, tagged with the city, one after another.
+    pub async fn cities_figures(
+        &self,
+        cities: &[String],
+    ) -> Result<Vec<(String, CityFigures)>, StoreError> {
+        if cities.is_empty() {
+            return Ok(Vec::new());
+        }
         let text = statement();
         let mut sql = Sql::new("");
-        let mut parts = text.split("{city}");
-        if let Some(first) = parts.next() {
-            sql.push(first);
-        }
-        for part in parts {
-            sql.bind(self.city()).push(part);
+        for (i, city) in cities.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT CAST(")
+                .bind(city.as_str())
+                .push(" AS TEXT) AS figures_city, u.* FROM (");
+            let mut parts = text.split("{city}");
+            if let Some(first) = parts.next() {
+                sql.push(first);
+            }
+            for part in parts {
+                sql.bind(city.as_str()).push(part);
+            }
+            sql.push(") u");
         }
         type Columns = (
+            String,
             String,
             Option<String>,
             Option<String>,
@@ -360,76 +383,87 @@ impl District {
             Option<f64>,
         );
         let rows: Vec<Columns> = self.fetch_rows(&sql).await?;
-        let lines: Vec<Line> = rows
-            .into_iter()
-            .map(|r| Line {
-                kind: r.0,
-                k: [r.1, r.2],
-                n: [r.3, r.4, r.5, r.6, r.7, r.8],
-                f: [r.9, r.10, r.11],
-            })
-            .collect();
-        let mut out = CityFigures::default();
-        for l in &lines {
-            let n = |i: usize| l.n[i].unwrap_or(0);
-            match l.kind.as_str() {
-                "totals" => {
-                    out.centers = n(0);
-                    out.rooms = n(1);
-                    out.rooms_without_equipment = n(2);
-                }
-                "area" => out.floor_area = quantity_sum(l),
-                "capacity" => {
-                    out.capacity = CapacitySum {
-                        min: l.n[0],
-                        max: l.n[1],
-                        rooms_with_capacity: n(2),
-                        rooms_without_capacity: n(3),
-                        rooms_without_min: n(4),
-                        rooms_without_max: n(5),
-                    }
-                }
-                "category" => out.categories.push(CategoryFigures {
-                    category: l.k[0].clone().unwrap_or_default(),
-                    rooms: n(0),
-                    capacity_min: l.n[1],
-                    capacity_max: l.n[2],
-                    rooms_without_capacity: n(3),
-                }),
-                "tag" => out.tags.push(TagFigures {
-                    tag: l.k[0].clone().unwrap_or_default(),
-                    rooms: n(0),
-                    share: l.f[0].unwrap_or(0.0),
-                }),
-                "hours" => out.seasons.push(SeasonFigures {
-                    season: l.k[0].clone().unwrap_or_default(),
-                    centers: n(0),
-                    centers_without_hours: n(1),
-                    assumed_daily: n(2),
-                    weekly_hours_total: l.f[0],
-                    weekly_hours_min: l.f[1],
-                    weekly_hours_max: l.f[2],
-                }),
-                "population" => out.per_capita.population = quantity_sum(l),
-                "scope_area" => {
-                    out.per_capita.floor_area = quantity_sum(l);
-                    out.per_capita.floor_area_per_1000 = l.f[1];
-                }
-                "scope_seats" => {
-                    out.per_capita.seats = SeatSum {
-                        seats: l.n[0],
-                        rooms_with_capacity: n(1),
-                        rooms_without_capacity: n(2),
-                        rooms_with_lower_bound_only: n(3),
-                    };
-                    out.per_capita.seats_per_1000 = l.f[0];
-                }
-                _ => {}
+        let mut lines: Vec<(String, Vec<Line>)> =
+            cities.iter().map(|c| (c.clone(), Vec::new())).collect();
+        for r in rows {
+            if let Some((_, of_city)) = lines.iter_mut().find(|(c, _)| *c == r.0) {
+                of_city.push(Line {
+                    kind: r.1,
+                    k: [r.2, r.3],
+                    n: [r.4, r.5, r.6, r.7, r.8, r.9],
+                    f: [r.10, r.11, r.12],
+                });
             }
         }
-        out.categories.sort_by(|a, b| a.category.cmp(&b.category));
-        out.tags.sort_by(|a, b| a.tag.cmp(&b.tag));
-        out.seasons.sort_by(|a, b| a.season.cmp(&b.season));
-        Ok(out)
+        Ok(lines
+            .into_iter()
+            .map(|(city, lines)| (city, figures(&lines)))
+            .collect())
     }
+}
+
+/// A city's figures from its lines of the union.
+fn figures(lines: &[Line]) -> CityFigures {
+    let mut out = CityFigures::default();
+    for l in lines {
+        let n = |i: usize| l.n[i].unwrap_or(0);
+        match l.kind.as_str() {
+            "totals" => {
+                out.centers = n(0);
+                out.rooms = n(1);
+                out.rooms_without_equipment = n(2);
+            }
+            "area" => out.floor_area = quantity_sum(l),
+            "capacity" => {
+                out.capacity = CapacitySum {
+                    min: l.n[0],
+                    max: l.n[1],
+                    rooms_with_capacity: n(2),
+                    rooms_without_capacity: n(3),
+                    rooms_without_min: n(4),
+                    rooms_without_max: n(5),
+                }
+            }
+            "category" => out.categories.push(CategoryFigures {
+                category: l.k[0].clone().unwrap_or_default(),
+                rooms: n(0),
+                capacity_min: l.n[1],
+                capacity_max: l.n[2],
+                rooms_without_capacity: n(3),
+            }),
+            "tag" => out.tags.push(TagFigures {
+                tag: l.k[0].clone().unwrap_or_default(),
+                rooms: n(0),
+                share: l.f[0].unwrap_or(0.0),
+            }),
+            "hours" => out.seasons.push(SeasonFigures {
+                season: l.k[0].clone().unwrap_or_default(),
+                centers: n(0),
+                centers_without_hours: n(1),
+                assumed_daily: n(2),
+                weekly_hours_total: l.f[0],
+                weekly_hours_min: l.f[1],
+                weekly_hours_max: l.f[2],
+            }),
+            "population" => out.per_capita.population = quantity_sum(l),
+            "scope_area" => {
+                out.per_capita.floor_area = quantity_sum(l);
+                out.per_capita.floor_area_per_1000 = l.f[1];
+            }
+            "scope_seats" => {
+                out.per_capita.seats = SeatSum {
+                    seats: l.n[0],
+                    rooms_with_capacity: n(1),
+                    rooms_without_capacity: n(2),
+                    rooms_with_lower_bound_only: n(3),
+                };
+                out.per_capita.seats_per_1000 = l.f[0];
+            }
+            _ => {}
+        }
+    }
+    out.categories.sort_by(|a, b| a.category.cmp(&b.category));
+    out.tags.sort_by(|a, b| a.tag.cmp(&b.tag));
+    out.seasons.sort_by(|a, b| a.season.cmp(&b.season));
+    out
 }
