@@ -63,14 +63,6 @@ impl Districts {
         &self.list
     }
 
-    /// How many databases the districts are in.
-    pub fn database_count(&self) -> usize {
-        let mut numbers: Vec<usize> = self.database.to_vec();
-        numbers.sort_unstable();
-        numbers.dedup();
-        numbers.len()
-    }
-
     /// Position of the district serving `city`.
     pub fn index_of(&self, city: &str) -> Option<usize> {
         self.by_city.get(city).copied()
