@@ -5,7 +5,7 @@
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
-//! - `batching`: SQL statements per request stay bounded by levels × districts.
+//! - `batching`: exact SQL statements per request: one per level, table and database.
 //! - `compare`: every figure of `compare` recomputed from the datasets.
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
@@ -15,6 +15,9 @@
 //!   Gateway.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
 //!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
+//!
+//! - `synth`: synthetic cities: deterministic, never written next to real ones, served by
+//!   database (40 cities in 4 databases cost what 4 cost).
 //!
 //! `DANGQUN_TEST_BACKEND` (`sqlite`, `postgres`, `mixed`) sets where the test servers' districts
 //! live; `tests/run.sh` runs the suite once with each, against a throwaway PostgreSQL 15
@@ -47,3 +50,5 @@ mod large;
 mod pagination;
 #[path = "e2e/queries.rs"]
 mod queries;
+#[path = "e2e/synth.rs"]
+mod synth;

@@ -9,6 +9,7 @@ mod dataset;
 mod hours;
 mod normalise;
 mod quantity;
+pub mod synth;
 mod taxonomy;
 mod validate;
 

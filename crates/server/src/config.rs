@@ -56,6 +56,20 @@ pub struct Config {
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
     pub federation: bool,
+    /// Databases written by `dangqun synth`: every synthetic city found in them is served
+    /// beside the built-in ones (a SQLite path or a postgres:// URL; repeat the flag, or
+    /// separate them with commas).
+    #[arg(
+        long,
+        env = "DANGQUN_SYNTHETIC",
+        value_delimiter = ',',
+        global = true,
+        hide_env_values = true
+    )]
+    pub synthetic: Vec<String>,
+    /// Serve only the synthetic cities of `--synthetic`, not the built-in ones.
+    #[arg(long, env = "DANGQUN_ONLY_SYNTHETIC", global = true)]
+    pub only_synthetic: bool,
     /// Per-city settings, from `DANGQUN_DATABASE_<CITY>` and the file's `[districts.<city>]`.
     #[arg(skip)]
     pub districts: BTreeMap<String, DistrictSetting>,
@@ -81,6 +95,8 @@ struct FileConfig {
     cursor_secret: Option<String>,
     district_timeout_ms: Option<u64>,
     federation: Option<bool>,
+    synthetic: Option<Vec<String>>,
+    only_synthetic: Option<bool>,
     #[serde(default)]
     districts: BTreeMap<String, DistrictSetting>,
 }
@@ -109,6 +125,8 @@ impl Config {
             cursor_secret: Some("dangqun-tests".to_owned()),
             district_timeout_ms: 2000,
             federation: false,
+            synthetic: Vec::new(),
+            only_synthetic: false,
             districts: BTreeMap::new(),
         }
     }
@@ -153,6 +171,14 @@ impl Config {
             }
             if !given("federation") {
                 self.federation = file.federation.unwrap_or(self.federation);
+            }
+            if !given("synthetic")
+                && let Some(synthetic) = file.synthetic
+            {
+                self.synthetic = synthetic;
+            }
+            if !given("only_synthetic") {
+                self.only_synthetic = file.only_synthetic.unwrap_or(self.only_synthetic);
             }
             for (city, setting) in file.districts {
                 if !crate::CITIES.iter().any(|(id, _)| *id == city) {

@@ -191,11 +191,13 @@ async fn check_districts(state: &AppState) -> Vec<serde_json::Value> {
     futures::future::join_all(districts.list().iter().map(|d| async move {
         let health = d.health().await;
         let latency_ms = (health.latency.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+        let synthetic = model::synth::is_synthetic(d.city());
         match health.version {
             Ok(version) => json!({
                 "city": d.city(),
                 "backend": health.backend.as_str(),
                 "status": "up",
+                "synthetic": synthetic,
                 "latencyMs": latency_ms,
                 "datasetVersion": version,
             }),
@@ -203,6 +205,7 @@ async fn check_districts(state: &AppState) -> Vec<serde_json::Value> {
                 "city": d.city(),
                 "backend": health.backend.as_str(),
                 "status": "down",
+                "synthetic": synthetic,
                 "latencyMs": latency_ms,
                 "reason": reason,
             }),
@@ -228,7 +231,12 @@ async fn health(State(state): State<AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (code, Json(json!({ "status": status, "districts": checks }))).into_response()
+    let synthetic = checks.iter().any(|c| c["synthetic"] == true);
+    (
+        code,
+        Json(json!({ "status": status, "synthetic": synthetic, "districts": checks })),
+    )
+        .into_response()
 }
 
 /// `GET /ready`: 200 when at least one district is up (the service can answer something), 503

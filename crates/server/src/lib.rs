@@ -43,6 +43,10 @@ pub enum ServerError {
         #[source]
         source: Box<DatasetError>,
     },
+    #[error(
+        "the database {database} holds city `{city}`, which is not synthetic: `dangqun synth` writes only to databases of its own"
+    )]
+    NotSynthetic { database: String, city: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -113,9 +117,18 @@ pub const STARTUP_WAIT: Duration = Duration::from_secs(30);
 /// the others are served. Only an invalid dataset (a defect of the binary) stops the service.
 pub async fn prepare_districts(config: &Config) -> Result<Districts, ServerError> {
     let mut list = Vec::with_capacity(CITIES.len());
-    for (city, _) in CITIES {
-        list.push(district(config, city, Some(Arc::new(dataset(city)?))));
+    if !config.only_synthetic {
+        for (city, _) in CITIES {
+            list.push(district(config, city, Some(Arc::new(dataset(city)?))));
+        }
     }
+    // Synthetic cities follow the built-in ones, in id order whatever database holds them.
+    let mut synthetic = Vec::new();
+    for setting in &config.synthetic {
+        synthetic.extend(synthetic_districts(config, setting).await);
+    }
+    synthetic.sort_by(|a, b| a.city().cmp(b.city()));
+    list.extend(synthetic);
     let waits = list.iter().map(|d| async move {
         match tokio::time::timeout(STARTUP_WAIT, d.ready()).await {
             Ok(Ok(())) => tracing::info!(
@@ -141,6 +154,100 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
+}
+
+/// The synthetic cities of the database `setting` names (`dangqun synth` wrote them), each a
+/// district sharing the database's pool, in id order. A database that cannot be read is logged
+/// and gives none: its cities are only known by reading it.
+async fn synthetic_districts(config: &Config, setting: &str) -> Vec<District> {
+    let options = DistrictOptions {
+        timeout: Duration::from_millis(config.district_timeout_ms),
+        keep: None,
+    };
+    let probe = District::from_setting("synthetic", setting, options);
+    let found = match tokio::time::timeout(STARTUP_WAIT, probe.ready()).await {
+        Ok(Ok(())) => probe.city_ids().await,
+        Ok(Err(e)) => Err(e),
+        Err(_) => {
+            tracing::error!("synthetic database {} did not answer", probe.location());
+            return Vec::new();
+        }
+    };
+    match found {
+        Ok(ids) => {
+            let cities: Vec<District> = ids
+                .iter()
+                .filter(|id| model::synth::is_synthetic(id))
+                .map(|id| probe.sharing(id))
+                .collect();
+            tracing::info!(
+                database = %probe.location(),
+                cities = cities.len(),
+                "serving synthetic cities"
+            );
+            cities
+        }
+        Err(e) => {
+            tracing::error!("synthetic database {}: {e}", probe.location());
+            Vec::new()
+        }
+    }
+}
+
+/// What `dangqun synth` writes.
+#[derive(Debug, Clone)]
+pub struct SynthPlan {
+    pub cities: usize,
+    pub shape: model::synth::SynthShape,
+    /// The databases, each a SQLite path or a postgres:// URL; city `n` goes to database
+    /// `(n - 1) % len`.
+    pub databases: Vec<String>,
+}
+
+/// Writes the synthetic cities of `plan` into its databases, one transaction per city, and
+/// reports each city done to `done(cities done, cities)`. Refuses a database that holds any
+/// city that is not synthetic: `synth` never touches the real districts.
+pub async fn synthesize(
+    plan: &SynthPlan,
+    mut done: impl FnMut(usize, usize),
+) -> Result<usize, ServerError> {
+    let templates = CITIES
+        .iter()
+        .map(|(city, _)| dataset(city))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut probes = Vec::new();
+    for setting in &plan.databases {
+        let probe =
+            District::open_setting("synthetic", setting, DistrictOptions::default()).await?;
+        if let Some(real) = probe
+            .city_ids()
+            .await?
+            .into_iter()
+            .find(|id| !model::synth::is_synthetic(id))
+        {
+            return Err(ServerError::NotSynthetic {
+                database: probe.location().to_string(),
+                city: real,
+            });
+        }
+        probes.push(probe);
+    }
+    let mut rows = 0;
+    for n in 1..=plan.cities {
+        let dataset = model::synth::synthesize(&templates, plan.shape, n);
+        let district = probes[(n - 1) % probes.len()].sharing(&dataset.city.id);
+        district.ready().await?;
+        if let ImportOutcome::Imported { rows: written, .. } =
+            district.import(&dataset, false).await?
+        {
+            rows += written;
+        }
+        done(n, plan.cities);
+    }
+    for probe in &probes {
+        probe.close().await;
+    }
+    Ok(rows)
 }
 
 /// The schema over prepared districts, signing cursors as `config` says.

@@ -52,6 +52,35 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Write synthetic cities of the real datasets' shape at a chosen scale, for load tests and
+    /// benchmarks: ids `synth-0001`…, names and sources marked 合成/SYNTHETIC, deterministic
+    /// for a seed. Writes only to its own databases (`--out` folder, or `--database`), never to
+    /// the real districts; serve them with `--synthetic`.
+    Synth {
+        /// How many cities.
+        #[arg(long, default_value_t = 4)]
+        cities: usize,
+        /// Centers of each city.
+        #[arg(long, default_value_t = 200)]
+        centers_per_city: usize,
+        /// Rooms of each center.
+        #[arg(long, default_value_t = 7)]
+        rooms_per_center: usize,
+        /// Into how many SQLite files in `--out` (`synth-1.sqlite`, …) the cities go, round
+        /// robin. Ignored with `--database`.
+        #[arg(long, default_value_t = 1)]
+        databases: usize,
+        /// The folder of the SQLite files.
+        #[arg(long, default_value = "data-synth")]
+        out: PathBuf,
+        /// Databases to write to instead (SQLite paths or postgres:// URLs; repeat the flag);
+        /// the cities go round robin.
+        #[arg(long = "database")]
+        database: Vec<String>,
+        /// Seeds the random choices: the same seed writes the same cities.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Write the public schema (SDL): `schema.graphql` and, in Apollo Federation form,
     /// `schema.federation.graphql`; or one of them to `--output` (`-`: standard output).
     ExportSchema {
@@ -68,19 +97,26 @@ enum Command {
 /// skipping" on every start) are not news.
 const DEFAULT_LOG: &str = "info,sqlx::postgres::notice=warn";
 
+/// `synth` draws a progress bar on standard error: one log line per imported city would break it.
+const SYNTH_LOG: &str = "warn";
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| DEFAULT_LOG.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    let default_log = match cli.command {
+        Some(Command::Synth { .. }) => SYNTH_LOG,
+        _ => DEFAULT_LOG,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_log.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -176,6 +212,63 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
             );
             source.close().await;
             target.close().await;
+            Ok(())
+        }
+        Command::Synth {
+            cities,
+            centers_per_city,
+            rooms_per_center,
+            databases,
+            out,
+            database,
+            seed,
+        } => {
+            if cities == 0 || databases == 0 {
+                return Err(CliError::Io(
+                    "`--cities` and `--databases` must be at least 1".to_owned(),
+                ));
+            }
+            let databases = if database.is_empty() {
+                (1..=databases)
+                    .map(|k| out.join(format!("synth-{k}.sqlite")).display().to_string())
+                    .collect()
+            } else {
+                database
+            };
+            let plan = server::SynthPlan {
+                cities,
+                shape: model::synth::SynthShape {
+                    centers_per_city,
+                    rooms_per_center,
+                    seed,
+                },
+                databases,
+            };
+            let started = std::time::Instant::now();
+            let rows = server::synthesize(&plan, |done, all| {
+                let width = 30;
+                let filled = done * width / all.max(1);
+                eprint!(
+                    "\rsynth: [{}{}] {done}/{all} cities",
+                    "#".repeat(filled),
+                    ".".repeat(width - filled)
+                );
+                if done == all {
+                    eprintln!();
+                }
+            })
+            .await?;
+            println!(
+                "synth: {cities} cities ({} centers, {} rooms each) in {} database(s), {rows} rows written, seed {seed}, {:.1} s",
+                centers_per_city,
+                centers_per_city * rooms_per_center,
+                plan.databases.len(),
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "serve them with: dangqun --synthetic {}",
+                plan.databases.join(",")
+            );
             Ok(())
         }
         Command::ExportSchema { output, federation } => {

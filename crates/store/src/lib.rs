@@ -304,6 +304,37 @@ impl District {
         self.read(async { Ok(()) }).await
     }
 
+    /// A district of `city` in this district's database, through the same connection pool:
+    /// how the cities of one database (synthetic ones, say) are served without a pool each.
+    /// It holds whatever the database holds for `city`, and keeps no dataset of its own.
+    pub fn sharing(&self, city: &str) -> District {
+        Self {
+            city: city.into(),
+            location: self.location.clone(),
+            pool: self.pool.clone(),
+            options: Arc::new(DistrictOptions {
+                timeout: self.options.timeout,
+                keep: None,
+            }),
+            // Preparing a district that keeps no dataset is migrating and checking its
+            // database: done already when this one is ready.
+            readiness: Arc::new(Readiness {
+                ready: AtomicBool::new(self.readiness.ready.load(Ordering::Acquire)),
+                under_way: Mutex::default(),
+            }),
+            statements: Arc::default(),
+            request: None,
+        }
+    }
+
+    /// The ids of the cities this district's database holds, in id order.
+    pub async fn city_ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = self
+            .fetch_rows(&sql::Sql::new("SELECT id FROM cities ORDER BY id"))
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Whether `other` reads the same database: one statement can serve both cities (every
     /// table carries the city).
     pub fn shares_database_with(&self, other: &District) -> bool {
