@@ -431,31 +431,49 @@ pub(crate) async fn connection<R: Listed, T>(
     });
     let has_next_page = rows.len() as i64 > first;
     rows.truncate(first as usize);
+    // A cursor costs an HMAC: sign only the ones the query asks for (every edge's, or the
+    // first and last for `pageInfo`).
+    let look = ctx.look_ahead();
+    let want_edges = look.field("edges").field("cursor").exists();
+    let want_ends = look.field("pageInfo").exists();
+    let last = rows.len().saturating_sub(1);
+    let cursor = |value: &SortValue, row: &R| {
+        encode_cursor(
+            key,
+            &CursorBody {
+                v: CURSOR_VERSION,
+                list: R::LIST.to_owned(),
+                query: digest.clone(),
+                city: row.city().to_owned(),
+                after: After {
+                    value: value.clone(),
+                    id: row.id().to_owned(),
+                },
+            },
+        )
+    };
+    let (mut start_cursor, mut end_cursor) = (None, None);
     let items: Vec<(String, T)> = rows
         .into_iter()
-        .map(|(_, value, row)| {
-            let cursor = encode_cursor(
-                key,
-                &CursorBody {
-                    v: CURSOR_VERSION,
-                    list: R::LIST.to_owned(),
-                    query: digest.clone(),
-                    city: row.city().to_owned(),
-                    after: After {
-                        value,
-                        id: row.id().to_owned(),
-                    },
-                },
-            );
-            (cursor, wrap(row))
+        .enumerate()
+        .map(|(n, (_, value, row))| {
+            let signed =
+                (want_edges || (want_ends && (n == 0 || n == last))).then(|| cursor(&value, &row));
+            if want_ends && n == 0 {
+                start_cursor = signed.clone();
+            }
+            if want_ends && n == last {
+                end_cursor = signed.clone();
+            }
+            (signed.unwrap_or_default(), wrap(row))
         })
         .collect();
     Ok(PageOf {
         page_info: PageInfo {
             has_next_page,
             has_previous_page: q.after.is_some(),
-            start_cursor: items.first().map(|(c, _)| c.clone()),
-            end_cursor: items.last().map(|(c, _)| c.clone()),
+            start_cursor,
+            end_cursor,
         },
         items,
         total_count: totals.iter().sum(),

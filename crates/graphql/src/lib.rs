@@ -357,9 +357,13 @@ pub struct Executed {
 /// Runs one GraphQL request with its own batcher (see [`batch`]: reads go out in rounds, one
 /// statement per table and database each) and a fresh statement counter. Any tokio runtime will
 /// do, with one thread or many: what a batch holds does not depend on scheduling.
-pub async fn execute(schema: &DangqunSchema, request: async_graphql::Request) -> Executed {
-    if let Err(e) = async_graphql::parser::parse_query(&request.query) {
-        let error = async_graphql::ServerError::new(format!("the query does not parse: {e}"), None);
+pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request) -> Executed {
+    // Parsed once: the schema executes the document parsed here.
+    if let Err(e) = request.parsed_query() {
+        let error = async_graphql::ServerError::new(
+            format!("the query does not parse: {}", e.message),
+            None,
+        );
         return Executed {
             response: error::with_codes(
                 async_graphql::Response::from_errors(vec![error]),
