@@ -260,3 +260,57 @@ fn the_breakdown_is_the_compare_categories_as_flat_rows() {
         "a full matrix"
     );
 }
+
+/// A query that shows some figures gets exactly those figures of the full answer: the service
+/// computes only the figures asked for (one branch set per selection), and no figure depends on
+/// a branch it leaves out.
+#[test]
+fn a_subset_of_the_figures_equals_the_same_part_of_the_full_answer() {
+    let full = graphql(shared().addr, QUERY, json!(null));
+    assert!(full.get("errors").is_none(), "{full}");
+    let subsets: [(&str, &[&str]); 6] = [
+        (
+            "floorArea { total { value qualifier unit } counted missing }",
+            &["floorArea"],
+        ),
+        (
+            "capacity { min max roomsWithCapacity roomsWithoutCapacity roomsWithoutMin roomsWithoutMax }",
+            &["capacity"],
+        ),
+        ("categoriesMissing", &["categoriesMissing"]),
+        (
+            "equipmentCoverage { tag rooms share } roomsWithoutEquipment",
+            &["equipmentCoverage", "roomsWithoutEquipment"],
+        ),
+        (
+            "openingHours { season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }",
+            &["openingHours"],
+        ),
+        (
+            "perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value qualifier } seatsPer1000Residents { value reason } }",
+            &["perCapita"],
+        ),
+    ];
+    for (selection, fields) in subsets {
+        let part = graphql(
+            shared().addr,
+            &format!("{{ compare {{ cityId {selection} }} }}"),
+            json!(null),
+        );
+        assert!(part.get("errors").is_none(), "{part}");
+        let expected: Vec<Value> = full["data"]["compare"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| {
+                let mut kept = serde_json::Map::new();
+                kept.insert("cityId".into(), row["cityId"].clone());
+                for f in fields {
+                    kept.insert((*f).into(), row[*f].clone());
+                }
+                Value::Object(kept)
+            })
+            .collect();
+        assert_eq!(part["data"]["compare"], json!(expected), "{selection}");
+    }
+}

@@ -153,14 +153,28 @@ impl<T: Table + Clone + Send + Sync + 'static> Reads for KeyedReads<T> {
                     for (key, row) in rows.into_iter().flatten() {
                         grouped.entry(key).or_default().push(row);
                     }
-                    for (key, answer) in waiting {
+                    // A key's rows are moved to its last waiter and copied for the others
+                    // (most keys have one: a parent's children).
+                    let mut waiters: HashMap<&str, usize> = HashMap::new();
+                    for (key, _) in &waiting {
+                        *waiters.entry(key.as_str()).or_default() += 1;
+                    }
+                    let mut answers = Vec::with_capacity(waiting.len());
+                    for (key, _) in &waiting {
                         let failure = districts
-                            .index_of_id(&key)
+                            .index_of_id(key)
                             .and_then(|i| failed.get(&i).cloned());
-                        let loaded = match failure {
+                        let left = waiters.get_mut(key.as_str()).map_or(0, |n| {
+                            *n -= 1;
+                            *n
+                        });
+                        answers.push(match failure {
                             Some(e) => Err(e),
-                            None => Ok(grouped.get(&key).cloned().unwrap_or_default()),
-                        };
+                            None if left == 0 => Ok(grouped.remove(key).unwrap_or_default()),
+                            None => Ok(grouped.get(key).cloned().unwrap_or_default()),
+                        });
+                    }
+                    for ((_, answer), loaded) in waiting.into_iter().zip(answers) {
                         let _ = answer.send(loaded);
                     }
                 }

@@ -13,7 +13,7 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use futures::FutureExt;
 use futures::future::join_all;
 use std::sync::Arc;
-use store::{CircleRow, CityFigures, CityRow, District};
+use store::{CircleRow, CityFigures, CityRow, District, Figure};
 
 /// How many parts of a total carry each qualifier.
 #[derive(SimpleObject, Clone, Debug)]
@@ -403,8 +403,8 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
     }
 }
 
-/// Every figure of `compare`, for several cities of one database in one statement.
-struct Figures;
+/// The figures of `compare` a query shows, for several cities of one database in one statement.
+struct Figures(Vec<Figure>);
 
 impl PerCity for Figures {
     type Out = CityFigures;
@@ -413,18 +413,49 @@ impl PerCity for Figures {
         district: &'a District,
         cities: &'a [String],
     ) -> CityReads<'a, CityFigures> {
-        district.cities_figures(cities).boxed()
+        district.cities_figures(cities, &self.0).boxed()
     }
+}
+
+/// The figures the fields selected under `compare` show (every figure of a field in a fragment
+/// counts too).
+fn selected_figures(ctx: &Context<'_>) -> Vec<Figure> {
+    let look = ctx.look_ahead();
+    let wanted = |fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
+    let mut figures = vec![Figure::Totals];
+    for (figure, fields) in [
+        (Figure::Area, &["floorArea"][..]),
+        (Figure::Capacity, &["capacity"][..]),
+        (
+            Figure::Categories,
+            &["categories", "categoriesPresent", "categoriesMissing"][..],
+        ),
+        (Figure::Tags, &["equipmentCoverage"][..]),
+        (Figure::Hours, &["openingHours"][..]),
+        (Figure::PerCapita, &["perCapita"][..]),
+    ] {
+        if wanted(fields) {
+            figures.push(figure);
+        }
+    }
+    figures
 }
 
 /// Each chosen city's figures, one statement per database, in the service's order. A city
 /// whose district fails is left out and reported once as an error of the field.
-async fn figures(ctx: &Context<'_>, cities: Option<Vec<ID>>) -> Result<Vec<(String, CityFigures)>> {
+async fn figures(
+    ctx: &Context<'_>,
+    cities: Option<Vec<ID>>,
+    wanted: Vec<Figure>,
+) -> Result<Vec<(String, CityFigures)>> {
     let districts = ctx.data::<Arc<Districts>>()?;
     let batcher = ctx.data::<Arc<Batcher>>()?;
     let selected = select(districts, cities, "cities")?;
+    let wanted = &wanted;
     let answers = join_all(selected.iter().map(|&i| async move {
-        let figures = batcher.per_city(i, String::new(), || Figures).await;
+        let figures = batcher
+            .per_city(i, format!("{wanted:?}"), || Figures(wanted.clone()))
+            .await;
         (districts.list()[i].city().to_owned(), figures)
     }))
     .await;
@@ -443,7 +474,7 @@ pub(crate) async fn compare(
     ctx: &Context<'_>,
     cities: Option<Vec<ID>>,
 ) -> Result<Vec<CityComparison>> {
-    Ok(figures(ctx, cities)
+    Ok(figures(ctx, cities, selected_figures(ctx))
         .await?
         .iter()
         .map(|(city, f)| comparison(city, f))
@@ -455,9 +486,11 @@ pub(crate) async fn breakdown(
     cities: Option<Vec<ID>>,
     include_empty: bool,
 ) -> Result<Vec<CategoryBreakdown>> {
-    Ok(figures(ctx, cities)
-        .await?
-        .iter()
-        .flat_map(|(city, f)| categories(city, f, include_empty))
-        .collect())
+    Ok(
+        figures(ctx, cities, vec![Figure::Totals, Figure::Categories])
+            .await?
+            .iter()
+            .flat_map(|(city, f)| categories(city, f, include_empty))
+            .collect(),
+    )
 }

@@ -307,6 +307,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0002_search.sqlite.sql"),
         include_str!("../../../migrations/0002_search.postgres.sql"),
     ),
+    (
+        3,
+        "city_indexes",
+        include_str!("../../../migrations/0003_city_indexes.sql"),
+        include_str!("../../../migrations/0003_city_indexes.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -412,6 +418,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 2);
+        assert_eq!(LATEST_MIGRATION, 3);
     }
 }

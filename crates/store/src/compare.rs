@@ -178,7 +178,50 @@ fn refs6(a: &[String; 6]) -> [&str; 6] {
     std::array::from_fn(|i| a[i].as_str())
 }
 
-fn statement() -> String {
+/// What `cities_figures` computes: each is one or more branches of its statement, so a caller
+/// asks only for the figures it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Figure {
+    /// Centers, rooms, rooms without equipment.
+    Totals,
+    Area,
+    Capacity,
+    Categories,
+    Tags,
+    Hours,
+    /// Population, and floor area and seats of the centers in circles that state one.
+    PerCapita,
+}
+
+impl Figure {
+    /// Every figure.
+    pub const ALL: [Figure; 7] = [
+        Self::Totals,
+        Self::Area,
+        Self::Capacity,
+        Self::Categories,
+        Self::Tags,
+        Self::Hours,
+        Self::PerCapita,
+    ];
+
+    /// The figure a branch of the statement computes.
+    fn of_branch(kind: &str) -> Self {
+        match kind {
+            "area" => Self::Area,
+            "capacity" => Self::Capacity,
+            "category" => Self::Categories,
+            "tag" => Self::Tags,
+            "hours" => Self::Hours,
+            "population" | "scope_area" | "scope_seats" => Self::PerCapita,
+            _ => Self::Totals,
+        }
+    }
+}
+
+/// The statement's branches for `figures`; the totals always (a city's figures are never an
+/// empty answer).
+fn statement(figures: &[Figure]) -> String {
     let (ak, an, af) = sum_columns("floor_area");
     let (pk, pn, pf) = sum_columns("population");
     let branches = [
@@ -306,7 +349,16 @@ fn statement() -> String {
             &format!("FROM rooms r JOIN ({SCOPE_CENTERS}) sc ON sc.id = r.center_id"),
         ),
     ];
-    branches.join(" UNION ALL ")
+    branches
+        .iter()
+        .filter(|b| {
+            let kind = b.split('\'').nth(1).unwrap_or_default();
+            let figure = Figure::of_branch(kind);
+            figure == Figure::Totals || figures.contains(&figure)
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
 struct Line {
@@ -336,20 +388,24 @@ fn quantity_sum(l: &Line) -> QuantitySum {
 impl District {
     /// This district's city's figures, in one statement.
     pub async fn city_figures(&self) -> Result<CityFigures, StoreError> {
-        let mut all = self.cities_figures(&[self.city().to_owned()]).await?;
+        let mut all = self
+            .cities_figures(&[self.city().to_owned()], &Figure::ALL)
+            .await?;
         Ok(all.pop().map(|(_, f)| f).unwrap_or_default())
     }
 
-    /// The figures of each of `cities` (all in this district's database), in one statement:
-    /// each city's union of aggregates, tagged with the city, one after another.
+    /// `figures` of each of `cities` (all in this district's database), in one statement: each
+    /// city's union of aggregates, tagged with the city, one after another. Figures not asked
+    /// for are left at their defaults.
     pub async fn cities_figures(
         &self,
         cities: &[String],
+        figures: &[Figure],
     ) -> Result<Vec<(String, CityFigures)>, StoreError> {
         if cities.is_empty() {
             return Ok(Vec::new());
         }
-        let text = statement();
+        let text = statement(figures);
         let mut sql = Sql::new("");
         for (i, city) in cities.iter().enumerate() {
             if i > 0 {
@@ -397,13 +453,13 @@ impl District {
         }
         Ok(lines
             .into_iter()
-            .map(|(city, lines)| (city, figures(&lines)))
+            .map(|(city, lines)| (city, from_lines(&lines)))
             .collect())
     }
 }
 
 /// A city's figures from its lines of the union.
-fn figures(lines: &[Line]) -> CityFigures {
+fn from_lines(lines: &[Line]) -> CityFigures {
     let mut out = CityFigures::default();
     for l in lines {
         let n = |i: usize| l.n[i].unwrap_or(0);

@@ -15,8 +15,8 @@ mod search;
 mod sql;
 
 pub use compare::{
-    CapacitySum, CategoryFigures, CityFigures, PerCapitaFigures, QualifierCounts, QuantitySum,
-    SeasonFigures, SeatSum, TagFigures,
+    CapacitySum, CategoryFigures, CityFigures, Figure, PerCapitaFigures, QualifierCounts,
+    QuantitySum, SeasonFigures, SeatSum, TagFigures,
 };
 pub use import::{ImportOutcome, Progress, ProgressSink};
 pub use listing::{
