@@ -240,6 +240,16 @@ impl Districts {
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Requests executed at once; the others wait their turn. A request's answer is built in
+    /// memory (about 20 times its size in JSON while it is built), so this bounds the memory
+    /// under load as well as the CPU contention.
+    pub max_concurrent: usize,
+}
+
+/// Requests executed at once by default: twice the cores (two per core keeps every core busy
+/// while another request waits for its database).
+pub fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
 impl Default for Limits {
@@ -249,6 +259,7 @@ impl Default for Limits {
         Self {
             max_depth: 16,
             max_complexity: 20_000,
+            max_concurrent: default_concurrency(),
         }
     }
 }
@@ -258,6 +269,7 @@ impl Default for Limits {
 pub struct DangqunSchema {
     inner: Variant,
     districts: Arc<Districts>,
+    executing: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Clone)]
@@ -325,7 +337,11 @@ pub fn build_schema(
             cursor_key,
         ))
     };
-    DangqunSchema { inner, districts }
+    DangqunSchema {
+        inner,
+        districts,
+        executing: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
+    }
 }
 
 /// The schema as SDL, for `schema.graphql`. Needs no database.
@@ -372,6 +388,8 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
             statements: 0,
         };
     }
+    // Never closed, so acquiring cannot fail; the permit is held until the answer is built.
+    let _turn = schema.executing.acquire().await.ok();
     let counter = Arc::new(AtomicU64::new(0));
     let districts = Arc::new(schema.districts.for_request(&counter));
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));

@@ -52,6 +52,15 @@ pub struct Config {
         global = true
     )]
     pub district_timeout_ms: u64,
+    /// Requests executed at once; more wait their turn (0: twice the cores). Bounds memory
+    /// under load: a request's answer is built in memory.
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_CONCURRENT_QUERIES",
+        default_value_t = 0,
+        global = true
+    )]
+    pub max_concurrent_queries: usize,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -95,6 +104,7 @@ struct FileConfig {
     cursor_secret: Option<String>,
     district_timeout_ms: Option<u64>,
     federation: Option<bool>,
+    max_concurrent_queries: Option<usize>,
     synthetic: Option<Vec<String>>,
     only_synthetic: Option<bool>,
     #[serde(default)]
@@ -125,6 +135,7 @@ impl Config {
             cursor_secret: Some("dangqun-tests".to_owned()),
             district_timeout_ms: 2000,
             federation: false,
+            max_concurrent_queries: 0,
             synthetic: Vec::new(),
             only_synthetic: false,
             districts: BTreeMap::new(),
@@ -171,6 +182,11 @@ impl Config {
             }
             if !given("federation") {
                 self.federation = file.federation.unwrap_or(self.federation);
+            }
+            if !given("max_concurrent_queries") {
+                self.max_concurrent_queries = file
+                    .max_concurrent_queries
+                    .unwrap_or(self.max_concurrent_queries);
             }
             if !given("synthetic")
                 && let Some(synthetic) = file.synthetic

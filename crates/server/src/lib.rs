@@ -254,7 +254,13 @@ pub async fn synthesize(
 pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
     graphql::build_schema(
         Arc::new(districts),
-        Limits::default(),
+        Limits {
+            max_concurrent: match config.max_concurrent_queries {
+                0 => graphql::default_concurrency(),
+                n => n,
+            },
+            ..Limits::default()
+        },
         config.cursor_key(),
         config.federation,
     )
