@@ -649,7 +649,13 @@ fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .row_buffer_size(SQLITE_ROW_BUFFER)
 }
+
+/// Rows a SQLite connection's worker thread may run ahead of the reader. sqlx hands every row
+/// from the worker to the reading task one by one; with its default of 50, a level of a few
+/// thousand rows makes the two threads take turns every 50 rows.
+const SQLITE_ROW_BUFFER: usize = 4096;
 
 #[cfg(test)]
 mod tests;
