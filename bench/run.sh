@@ -16,7 +16,7 @@
 #                      plain axum handler
 # 4. `dangqun-bench run` checks that every server answers each query with the floor's rows, then
 #    times them in interleaved rounds; `dangqun-bench report` prints one table with the ratios.
-#    At 1x it also times one client at a time (rows `1x-1client`), and it times the first
+#    At each scale it also times one client at a time (rows `1x-1client`…), and it times the first
 #    answered query after `dangqun` starts on an empty data folder.
 #
 # Environment: BENCH_SECONDS (per timed run, default 5), BENCH_ROUNDS (default 2),
@@ -161,9 +161,8 @@ for SCALE in 1x 100x; do
         --pg-url "$URL" --room-id "$ROOM" \
         --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
         --rounds "$ROUNDS" --out "$RESULTS"
-    if [[ $SCALE == 1x ]]; then
-        # One client at a time: latency without queueing (rows "1x-1client").
-        "$BIN/dangqun-bench" run --scale "$SCALE-1client" \
+    # One client at a time: latency without queueing (rows "<scale>-1client").
+    "$BIN/dangqun-bench" run --scale "$SCALE-1client" \
             --target "dangqun-sqlite=dangqun=127.0.0.1:$P1=$PID1" \
             --target "dangqun-pg=dangqun=127.0.0.1:$P2=$PID2" \
             --target "postgraphile=postgraphile=127.0.0.1:$P3=$PID3" \
@@ -171,7 +170,6 @@ for SCALE in 1x 100x; do
             --pg-url "$URL" --room-id "$ROOM" \
             --connections 1 --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
             --rounds 1 --out "$RESULTS"
-    fi
     for pid in "$PID1" "$PID2" "$PID3" "$PID4"; do
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
