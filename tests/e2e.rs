@@ -10,7 +10,7 @@
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
-//! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` batched per district.
+//! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
 //! - `gateway`: composed with a second subgraph (`tests/federation/`) and queried through Hive
 //!   Gateway.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import

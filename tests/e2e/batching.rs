@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// The database a city's district is in, under the layout the suite runs with.
-fn database_of(city: &str) -> &str {
+pub fn database_of(city: &str) -> &str {
     match layout() {
         // One file (or one PostgreSQL database) per city.
         Layout::Sqlite | Layout::Mixed => city,

@@ -1,6 +1,7 @@
 //! Side-by-side figures of several cities: `Query.compare` and `Query.roomCategoryBreakdown`.
-//! Every figure is computed by SQL in its district (`store::District::city_figures`, one
-//! statement per district); the districts are queried concurrently. This module only shapes
+//! Every figure is computed by SQL in its database (`store::District::cities_figures`, one
+//! statement per database for all its cities, only the figures the query shows); the
+//! databases are queried concurrently. This module only shapes
 //! the answers and says why a figure is missing.
 
 use crate::Districts;
