@@ -98,13 +98,18 @@ fn json(body: Result<String, sqlx::Error>) -> Response {
     }
 }
 
-async fn deep(State(f): State<Floor>) -> Response {
+/// A statement whose one parameter is the city ids, in dangqun's order.
+async fn of_cities(f: &Floor, statement: &'static str) -> Response {
     json(
-        sqlx::query_scalar(DEEP)
+        sqlx::query_scalar(statement)
             .bind(f.cities.as_slice())
             .fetch_one(&f.pool)
             .await,
     )
+}
+
+async fn deep(State(f): State<Floor>) -> Response {
+    of_cities(&f, DEEP).await
 }
 
 async fn flat(State(f): State<Floor>) -> Response {
@@ -112,12 +117,7 @@ async fn flat(State(f): State<Floor>) -> Response {
 }
 
 async fn compare(State(f): State<Floor>) -> Response {
-    json(
-        sqlx::query_scalar(COMPARE)
-            .bind(f.cities.as_slice())
-            .fetch_one(&f.pool)
-            .await,
-    )
+    of_cities(&f, COMPARE).await
 }
 
 async fn room(State(f): State<Floor>, UrlQuery(q): UrlQuery<RoomId>) -> Response {

@@ -86,7 +86,8 @@ impl Drop for Running {
     }
 }
 
-/// Keyed reads of one row type and column, before the round groups them by database.
+/// The reads of one kind and shape (keyed reads of a table and column, pages of a list shape,
+/// per-city reads), before the round groups them by database.
 trait Reads: Send {
     fn as_any(&mut self) -> &mut dyn Any;
     /// One future per database, each running one statement and answering its keys.
@@ -130,13 +131,15 @@ impl<T: Table + Clone + Send + Sync + 'static> Reads for KeyedReads<T> {
                     let mut keys: Vec<String> = waiting.iter().map(|(k, _)| k.clone()).collect();
                     keys.sort_unstable();
                     keys.dedup();
-                    let cities: Vec<usize> = keys
+                    let mut cities: Vec<usize> = keys
                         .iter()
                         .filter_map(|k| districts.index_of_id(k))
                         .collect();
+                    cities.sort_unstable();
+                    cities.dedup();
                     let (rows, failed) = districts
                         .for_database(database, &cities, |district, ready| {
-                            let keys = if ready.len() == cities_of(&districts, &keys) {
+                            let keys = if ready.len() == cities.len() {
                                 keys.clone()
                             } else {
                                 keys.iter()
@@ -184,27 +187,13 @@ impl<T: Table + Clone + Send + Sync + 'static> Reads for KeyedReads<T> {
     }
 }
 
-/// How many cities the keys belong to.
-fn cities_of(districts: &Districts, keys: &[String]) -> usize {
-    let mut cities: Vec<usize> = keys
-        .iter()
-        .filter_map(|k| districts.index_of_id(k))
-        .collect();
-    cities.sort_unstable();
-    cities.dedup();
-    cities.len()
-}
-
 /// A page of one city, or the failure of its district.
 pub(crate) type PageAnswer<R> = Result<Vec<(SortValue, R)>, Arc<StoreError>>;
 
 /// Pages of one list shape (row type, filter, order, size), each of one city from its own
 /// starting point.
 struct PageReads<R: Listed> {
-    filter: R::Filter,
-    order: R::Order,
-    descending: bool,
-    limit: i64,
+    shape: Arc<PageShape<R>>,
     waiting: Vec<(usize, Option<After>, oneshot::Sender<PageAnswer<R>>)>,
 }
 
@@ -214,12 +203,6 @@ impl<R: Listed + Clone> Reads for PageReads<R> {
     }
 
     fn start(self: Box<Self>, districts: &Arc<Districts>) -> Vec<BoxFuture<'static, ()>> {
-        let this = Arc::new(PageShape::<R> {
-            filter: self.filter,
-            order: self.order,
-            descending: self.descending,
-            limit: self.limit,
-        });
         // One statement per database and *layer*: a city asked for twice from different
         // starting points (two aliases) needs a statement per starting point.
         let mut layers: BTreeMap<(usize, usize), Vec<Part<R>>> = BTreeMap::new();
@@ -249,7 +232,7 @@ impl<R: Listed + Clone> Reads for PageReads<R> {
             .into_iter()
             .map(|((database, _), parts)| {
                 let districts = districts.clone();
-                let shape = this.clone();
+                let shape = self.shape.clone();
                 async move {
                     let cities: Vec<usize> = parts.iter().map(|p| p.index).collect();
                     let (rows, failed) = districts
@@ -297,6 +280,7 @@ impl<R: Listed + Clone> Reads for PageReads<R> {
     }
 }
 
+/// What the pages of one statement share.
 struct PageShape<R: Listed> {
     filter: R::Filter,
     order: R::Order,
@@ -448,10 +432,12 @@ impl Batcher {
             );
             let slot = queue.shaped.get(&at).copied();
             let (slot, reads) = queue.reads(slot, || PageReads::<R> {
-                filter: filter.clone(),
-                order,
-                descending,
-                limit,
+                shape: Arc::new(PageShape {
+                    filter: filter.clone(),
+                    order,
+                    descending,
+                    limit,
+                }),
                 waiting: Vec::new(),
             });
             if let Some(reads) = reads {

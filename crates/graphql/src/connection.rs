@@ -387,7 +387,8 @@ pub(crate) async fn connection<R: Listed, T>(
         Some((_, after)) => walk.iter().map(|&i| (i, Some(after))).collect(),
         None => walk.iter().map(|&i| (i, None)).collect(),
     };
-    let want_total = ctx.look_ahead().field("totalCount").exists();
+    let look = ctx.look_ahead();
+    let want_total = look.field("totalCount").exists();
     let batcher = ctx.data::<Arc<Batcher>>()?;
     // A district that fails is left out of the page (and of the total) and reported once as
     // `DISTRICT_UNAVAILABLE`; the other cities' rows still arrive. `first + 1` rows tell
@@ -433,7 +434,6 @@ pub(crate) async fn connection<R: Listed, T>(
     rows.truncate(first as usize);
     // A cursor costs an HMAC: sign only the ones the query asks for (every edge's, or the
     // first and last for `pageInfo`).
-    let look = ctx.look_ahead();
     let want_edges = look.field("edges").field("cursor").exists();
     let want_ends = look.field("pageInfo").exists();
     let last = rows.len().saturating_sub(1);

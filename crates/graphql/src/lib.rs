@@ -97,18 +97,21 @@ impl Districts {
         if index == ran_for {
             return failure.clone();
         }
-        let city = self.list[index].city().to_owned();
-        let e = Arc::new(StoreError::Shared {
-            city: city.clone(),
+        self.remember(Arc::new(StoreError::Shared {
+            city: self.list[index].city().to_owned(),
             cause: failure.clone(),
-        });
-        if e.is_unavailable() {
+        }))
+    }
+
+    /// Remembers `failure` for the rest of the request when its district is unavailable.
+    fn remember(&self, failure: Arc<StoreError>) -> Arc<StoreError> {
+        if failure.is_unavailable() {
             self.outages
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(city, e.clone());
+                .insert(failure.city().to_owned(), failure.clone());
         }
-        e
+        failure
     }
 
     /// Runs `work` once for `cities` (positions of districts whose cities are all in database
@@ -180,16 +183,7 @@ impl Districts {
         if let Some(failure) = known {
             return Err(failure);
         }
-        work.await.map_err(|e| {
-            let e = Arc::new(e);
-            if e.is_unavailable() {
-                self.outages
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(district.city().to_owned(), e.clone());
-            }
-            e
-        })
+        work.await.map_err(|e| self.remember(Arc::new(e)))
     }
 
     /// Runs `work` in each of the `selected` districts concurrently, in the request's next round

@@ -161,9 +161,15 @@ fn sum_columns(v: &str) -> ([String; 2], [String; 6], String) {
     )
 }
 
-/// One branch of the union: `SELECT '<kind>', k1, k2, n1..n6, f1..f3 <rest>`, every column cast
-/// to the union's type (PostgreSQL needs the branches to agree).
-fn branch(kind: &str, k: [&str; 2], n: [&str; 6], f: [&str; 3], rest: &str) -> String {
+/// One branch of the union, with its kind: `SELECT '<kind>', k1, k2, n1..n6, f1..f3 <rest>`,
+/// every column cast to the union's type (PostgreSQL needs the branches to agree).
+fn branch(
+    kind: &'static str,
+    k: [&str; 2],
+    n: [&str; 6],
+    f: [&str; 3],
+    rest: &str,
+) -> (&'static str, String) {
     let text = |e: &str| format!("CAST({e} AS TEXT)");
     let int = |e: &str| format!("CAST({e} AS BIGINT)");
     let real = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
@@ -171,7 +177,7 @@ fn branch(kind: &str, k: [&str; 2], n: [&str; 6], f: [&str; 3], rest: &str) -> S
     cols.extend(k.iter().map(|e| text(e)));
     cols.extend(n.iter().map(|e| int(e)));
     cols.extend(f.iter().map(|e| real(e)));
-    format!("SELECT {} {rest}", cols.join(", "))
+    (kind, format!("SELECT {} {rest}", cols.join(", ")))
 }
 
 fn refs6(a: &[String; 6]) -> [&str; 6] {
@@ -350,13 +356,12 @@ fn statement(figures: &[Figure]) -> String {
         ),
     ];
     branches
-        .iter()
-        .filter(|b| {
-            let kind = b.split('\'').nth(1).unwrap_or_default();
+        .into_iter()
+        .filter(|(kind, _)| {
             let figure = Figure::of_branch(kind);
             figure == Figure::Totals || figures.contains(&figure)
         })
-        .cloned()
+        .map(|(_, sql)| sql)
         .collect::<Vec<_>>()
         .join(" UNION ALL ")
 }
