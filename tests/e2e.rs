@@ -3,6 +3,8 @@
 //! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`, and README's examples
 //!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
+//! - `protocol`: GraphQL over HTTP — media types from `Accept`, status codes, GET for queries only,
+//!   the `graphql-http` audit (`tests/graphql-http`), keys in selection order, identical bytes.
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: exact SQL statements per request: one per level, table and database.
@@ -48,6 +50,8 @@ mod imports;
 mod large;
 #[path = "e2e/pagination.rs"]
 mod pagination;
+#[path = "e2e/protocol.rs"]
+mod protocol;
 #[path = "e2e/queries.rs"]
 mod queries;
 #[path = "e2e/synth.rs"]

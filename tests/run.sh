@@ -5,8 +5,9 @@
 #    folder, with superuser `postgres` / password `dangqun`, and exports for the tests:
 #      DANGQUN_TEST_PG_URL  postgres://postgres:dangqun@127.0.0.1:<port>/postgres
 #      DANGQUN_TEST_PG_BIN  the folder of the server binaries (initdb, pg_ctl, psql…)
-#    Installs the federation tests' Node packages (`npm ci --prefix tests/federation`) when
-#    they are missing or older than their lock file.
+#    Installs PostgreSQL 15 first when it is missing (as root, with apt-get), and Node.js the
+#    same way; installs the Node packages of tests/federation and tests/graphql-http (`npm ci`)
+#    when they are missing or older than their lock file.
 # 2. Runs three passes, stopping at the first failure (its exit code is this script's):
 #      1/3  cargo test --workspace --locked        DANGQUN_TEST_BACKEND=sqlite
 #      2/3  cargo test --locked -p server --test e2e  DANGQUN_TEST_BACKEND=postgres
@@ -86,19 +87,30 @@ run_pass() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Node packages for the federation tests (composition, the fixture subgraph, Hive Gateway),
-# exactly as tests/federation/package-lock.json pins them; reinstalled when the lock changes.
+# Node packages, exactly as each folder's package-lock.json pins them; reinstalled when the lock
+# changes: tests/federation (composition, the fixture subgraph, Hive Gateway) and
+# tests/graphql-http (the GraphQL-over-HTTP audit).
 # ---------------------------------------------------------------------------------------------
 
-command -v node >/dev/null && command -v npm >/dev/null \
-    || die "Node.js 20 or newer and npm are needed for the federation tests (tests/federation)"
-FED=tests/federation
-if [[ ! -f $FED/node_modules/.package-lock.json || $FED/package-lock.json -nt $FED/node_modules/.package-lock.json ]]; then
-    echo "== npm ci --prefix $FED (node $(node --version))"
-    npm ci --prefix "$FED" --no-audit --no-fund --loglevel=error </dev/null
-else
-    echo "== $FED/node_modules is current (node $(node --version))"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "== installing Node.js and npm (apt-get install nodejs npm)"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
 fi
+command -v node >/dev/null && command -v npm >/dev/null \
+    || die "Node.js 20 or newer and npm are needed (tests/federation, tests/graphql-http): install them (Debian: apt-get install nodejs npm)"
+node -e 'process.exit(parseInt(process.versions.node, 10) >= 20 ? 0 : 1)' \
+    || die "Node.js 20 or newer is needed (tests/federation, tests/graphql-http); found $(node --version)"
+for dir in tests/federation tests/graphql-http; do
+    if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+        echo "== npm ci --prefix $dir (node $(node --version))"
+        npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error </dev/null
+    else
+        echo "== $dir/node_modules is current (node $(node --version))"
+    fi
+done
 
 SECONDS=0
 run_pass 1 "unit tests and every district on SQLite" sqlite \

@@ -10,6 +10,7 @@ mod error;
 mod federation;
 mod inputs;
 mod query;
+mod render;
 mod search;
 mod types;
 
@@ -362,6 +363,38 @@ pub struct Executed {
     pub response: async_graphql::Response,
     /// Statements run for this request, across every district.
     pub statements: u64,
+    /// Whether the operation ran. When it did not (the document does not parse, is not valid, or
+    /// its variables cannot be coerced), the answer has only `errors`: a request error in the
+    /// GraphQL-over-HTTP sense.
+    pub executed: bool,
+    shape: Option<render::Shape>,
+}
+
+impl Executed {
+    /// The answer as JSON bytes, each object's keys in selection order, `data` left out when the
+    /// operation did not run. Identical requests on the same data get identical bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        render::write(&self.response, self.shape.as_ref(), self.executed)
+    }
+
+    fn refused(error: async_graphql::ServerError, code: &'static str) -> Self {
+        Self {
+            response: error::with_codes(async_graphql::Response::from_errors(vec![error]), code),
+            statements: 0,
+            executed: false,
+            shape: None,
+        }
+    }
+}
+
+/// What kind of operation a request would run, parsing its document (once: the request keeps
+/// it). `None` when it does not parse or names no operation; [`execute`] reports that.
+pub fn operation_type(
+    request: &mut async_graphql::Request,
+) -> Option<async_graphql::parser::types::OperationType> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    render::operation(document, name.as_deref()).map(|op| op.ty)
 }
 
 /// Runs one GraphQL request with its own batcher (see [`batch`]: reads go out in rounds, one
@@ -369,19 +402,23 @@ pub struct Executed {
 /// do, with one thread or many: what a batch holds does not depend on scheduling.
 pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request) -> Executed {
     // Parsed once: the schema executes the document parsed here.
-    if let Err(e) = request.parsed_query() {
-        let error = async_graphql::ServerError::new(
-            format!("the query does not parse: {}", e.message),
-            None,
-        );
-        return Executed {
-            response: error::with_codes(
-                async_graphql::Response::from_errors(vec![error]),
+    let name = request.operation_name.clone();
+    let variables = request.variables.clone();
+    let shape = match request.parsed_query() {
+        Ok(document) => {
+            if let Some(missing) = render::missing_variable(document, name.as_deref(), &variables) {
+                return Executed::refused(missing, codes::BAD_ARGUMENT);
+            }
+            render::Shape::of(document, name.as_deref())
+        }
+        Err(e) => {
+            let message = format!("the query does not parse: {}", e.message);
+            return Executed::refused(
+                async_graphql::ServerError::new(message, None),
                 codes::PARSE_FAILED,
-            ),
-            statements: 0,
-        };
-    }
+            );
+        }
+    };
     // Never closed, so acquiring cannot fail; the permit is held until the answer is built.
     let _turn = schema.executing.acquire().await.ok();
     let counter = Arc::new(AtomicU64::new(0));
@@ -389,8 +426,15 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));
     let request = request.data(districts).data(batcher.clone());
     let response = batch::drive(batcher, schema.run(request)).await;
+    // async-graphql answers a request that never ran (invalid document, uncoercible variables)
+    // with null data and errors that have no path; every error of a run has its field's path.
+    let executed = !(response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty()));
     Executed {
         response: error::one_outage_per_city(error::with_codes(response, codes::VALIDATION_FAILED)),
         statements: counter.load(Ordering::Relaxed),
+        executed,
+        shape,
     }
 }

@@ -2,9 +2,10 @@
 //! `GET /health` and `GET /ready`. Errors are JSON with a stable `extensions.code`; internal causes are logged,
 //! never echoed.
 
+use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -26,8 +27,8 @@ pub fn app(schema: DangqunSchema, max_body_bytes: usize) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback(not_found)
-        // The handlers read the body as `Bytes`, which honours this limit (async-graphql-axum's
-        // streaming extractor would not).
+        // The handlers read the body as `Bytes`, which honours this limit (a streaming extractor
+        // would not).
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(AppState { schema })
 }
@@ -41,19 +42,129 @@ fn request_error(status: StatusCode, message: impl Into<String>) -> Response {
 /// The response header that tells how many SQL statements a request ran, across districts.
 pub const STATEMENTS_HEADER: &str = "dangqun-sql-statements";
 
-async fn run(state: &AppState, request: async_graphql::Request) -> Response {
+/// The media types an answer can be sent as (GraphQL over HTTP, "Accept").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    /// `application/graphql-response+json`: status codes tell request errors (400) from answers.
+    GraphqlResponse,
+    /// `application/json`: every answer to a well-formed request is 200.
+    Json,
+}
+
+impl MediaType {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+
+    /// The type `Accept` prefers: the highest `q` among the two, `application/graphql-response+json`
+    /// on a tie; `application/json` for `*/*`, `application/*` or no `Accept` at all. `None` when
+    /// `Accept` allows neither.
+    fn from_accept(headers: &HeaderMap) -> Option<Self> {
+        let values: Vec<&str> = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if values.is_empty() {
+            return Some(Self::Json);
+        }
+        let mut best: Option<(f32, u8, Self)> = None;
+        for range in values.iter().flat_map(|v| v.split(',')) {
+            let mut parts = range.split(';');
+            let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            // Rank: an exact type beats a wildcard at the same q.
+            let (rank, media) = match essence.as_str() {
+                "application/graphql-response+json" => (3, Self::GraphqlResponse),
+                "application/json" => (2, Self::Json),
+                "application/*" | "*/*" => (1, Self::Json),
+                _ => continue,
+            };
+            if q <= 0.0 {
+                continue;
+            }
+            if best.is_none_or(|(bq, br, _)| q > bq || (q == bq && rank > br)) {
+                best = Some((q, rank, media));
+            }
+        }
+        best.map(|(_, _, media)| media)
+    }
+}
+
+/// `Vary` for every GraphQL answer: its media type follows `Accept`.
+const VARY: HeaderValue = HeaderValue::from_static("accept");
+
+async fn run(state: &AppState, media: MediaType, request: async_graphql::Request) -> Response {
     let executed = graphql::execute(&state.schema, request).await;
-    let mut response = async_graphql_axum::GraphQLResponse::from(executed.response).into_response();
+    // GraphQL over HTTP: with application/graphql-response+json, a request that never ran is a
+    // 400; with application/json, every answer to a well-formed request is a 200.
+    let status = if media == MediaType::GraphqlResponse && !executed.executed {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut response = (status, executed.to_json()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, media.header());
+    headers.insert(header::VARY, VARY);
+    headers.insert(STATEMENTS_HEADER, HeaderValue::from(executed.statements));
     response
-        .headers_mut()
-        .insert(STATEMENTS_HEADER, HeaderValue::from(executed.statements));
-    response
+}
+
+/// Why a POST body is refused unread, if it is: it must be JSON (`application/json`, UTF-8).
+/// Anything else, `text/plain` above all (a form or `fetch` without preflight could send it from
+/// any page: a CSRF "simple request"), gets 415.
+fn unsupported_body(headers: &HeaderMap) -> Option<String> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Some("the request has no Content-Type".to_owned());
+    };
+    let Ok(value) = value.to_str() else {
+        return Some("the Content-Type is not readable".to_owned());
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Some(format!("`{essence}` bodies are not accepted"));
+    }
+    parts
+        .filter_map(|param| param.split_once('='))
+        .any(|(name, charset)| {
+            name.trim().eq_ignore_ascii_case("charset")
+                && !charset
+                    .trim()
+                    .trim_matches('"')
+                    .eq_ignore_ascii_case("utf-8")
+        })
+        .then(|| "only UTF-8 bodies are accepted".to_owned())
+}
+
+fn not_acceptable() -> Response {
+    request_error(
+        StatusCode::NOT_ACCEPTABLE,
+        "answers are sent as application/graphql-response+json or application/json: `Accept` allows neither",
+    )
 }
 
 async fn graphql_post(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    let Some(media) = MediaType::from_accept(&headers) else {
+        return not_acceptable();
+    };
+    if let Some(why) = unsupported_body(&headers) {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("{why}: send the request as `Content-Type: application/json`"),
+        );
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
@@ -88,7 +199,7 @@ async fn graphql_post(
         );
     }
     match serde_json::from_value::<async_graphql::Request>(value) {
-        Ok(request) => run(&state, request).await,
+        Ok(request) => run(&state, media, request).await,
         Err(e) => request_error(
             StatusCode::BAD_REQUEST,
             format!(
@@ -108,8 +219,12 @@ struct GetParams {
 
 async fn graphql_get(
     State(state): State<AppState>,
+    headers: HeaderMap,
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let Some(media) = MediaType::from_accept(&headers) else {
+        return not_acceptable();
+    };
     let Ok(Query(params)) = params else {
         return request_error(StatusCode::BAD_REQUEST, "the query string is malformed");
     };
@@ -131,7 +246,21 @@ async fn graphql_get(
             }
         }
     }
-    run(&state, request).await
+    // GET runs queries only (GraphQL over HTTP): a GET must never change anything, and proxies
+    // and browsers repeat and prefetch GETs freely.
+    if let Some(kind) = graphql::operation_type(&mut request)
+        && kind != OperationType::Query
+    {
+        let mut response = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("a {kind} cannot be sent with GET: use POST"),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    run(&state, media, request).await
 }
 
 const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql/index.html");
