@@ -10,8 +10,9 @@
 #   as_pg      runs a command as the server's OS user.
 #
 # Environment: DANGQUN_PG_BIN, the folder of the server binaries (default
-# /usr/lib/postgresql/15/bin, else `pg_config --bindir`). Run as root, the server runs as the
-# `postgres` OS user, created if missing.
+# /usr/lib/postgresql/15/bin, else `pg_config --bindir`). Run as root, PostgreSQL 15 is installed
+# with apt-get when it is missing, and the server runs as the `postgres` OS user, created if
+# missing.
 
 PG_TMP=""
 
@@ -22,6 +23,17 @@ PG_TMP=""
 has_server_bins() {
     [[ -n "$1" && -x "$1/initdb" && -x "$1/pg_ctl" ]]
 }
+
+# A fresh Debian machine has no PostgreSQL 15: as root, install it (with pg_trgm, which the
+# PostgreSQL districts use) rather than stop.
+if [[ -z "${DANGQUN_PG_BIN:-}" && $EUID -eq 0 ]] && command -v apt-get >/dev/null \
+    && { ! has_server_bins /usr/lib/postgresql/15/bin \
+        || [[ ! -f /usr/share/postgresql/15/extension/pg_trgm.control ]]; }; then
+    echo "== installing PostgreSQL 15 (apt-get install postgresql-15)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-client-15 >/dev/null \
+        || die "apt-get could not install postgresql-15"
+fi
 
 PG_BIN=""
 if [[ -n "${DANGQUN_PG_BIN:-}" ]]; then
