@@ -18,6 +18,8 @@
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
 //!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
 //!
+//! - `web`: what browsers and caches see — CORS (a page on another origin in headless Chromium),
+//!   ETag / `If-None-Match` / `Cache-Control`, gzip and br.
 //! - `synth`: synthetic cities: deterministic, never written next to real ones, served by
 //!   database (40 cities in 4 databases cost what 4 cost).
 //!
@@ -56,3 +58,5 @@ mod protocol;
 mod queries;
 #[path = "e2e/synth.rs"]
 mod synth;
+#[path = "e2e/web.rs"]
+mod web;

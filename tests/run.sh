@@ -5,8 +5,8 @@
 #    folder, with superuser `postgres` / password `dangqun`, and exports for the tests:
 #      DANGQUN_TEST_PG_URL  postgres://postgres:dangqun@127.0.0.1:<port>/postgres
 #      DANGQUN_TEST_PG_BIN  the folder of the server binaries (initdb, pg_ctl, psql…)
-#    Installs PostgreSQL 15 first when it is missing (as root, with apt-get), and Node.js the
-#    same way; installs the Node packages of tests/federation and tests/graphql-http (`npm ci`)
+#    Installs PostgreSQL 15 first when it is missing (as root, with apt-get), and Node.js and
+#    Chromium the same way; installs the Node packages of tests/federation and tests/graphql-http (`npm ci`)
 #    when they are missing or older than their lock file.
 # 2. Runs three passes, stopping at the first failure (its exit code is this script's):
 #      1/3  cargo test --workspace --locked        DANGQUN_TEST_BACKEND=sqlite
@@ -103,6 +103,17 @@ command -v node >/dev/null && command -v npm >/dev/null \
     || die "Node.js 20 or newer and npm are needed (tests/federation, tests/graphql-http): install them (Debian: apt-get install nodejs npm)"
 node -e 'process.exit(parseInt(process.versions.node, 10) >= 20 ? 0 : 1)' \
     || die "Node.js 20 or newer is needed (tests/federation, tests/graphql-http); found $(node --version)"
+# Headless Chromium, for the test that loads a page from another origin (tests/e2e/web.rs).
+if ! command -v chromium >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "== installing Chromium (apt-get install chromium)"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+fi
+command -v chromium >/dev/null \
+    || die "Chromium is needed for the browser test (tests/e2e/web.rs): install it (Debian: apt-get install chromium)"
+
 for dir in tests/federation tests/graphql-http; do
     if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
         echo "== npm ci --prefix $dir (node $(node --version))"

@@ -138,7 +138,8 @@ fn serve(
                     Districts::new(list)
                 }
             };
-            let app = server::app(server::schema(districts, &config), config.max_body_bytes);
+            let http = config.http().expect("HTTP settings");
+            let app = server::app(server::schema(districts, &config), http);
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .expect("bind");
@@ -200,6 +201,14 @@ impl Reply {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+    /// Every value of a header that may repeat (`vary`), in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

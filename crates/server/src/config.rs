@@ -61,6 +61,25 @@ pub struct Config {
         global = true
     )]
     pub max_concurrent_queries: usize,
+    /// Origins a browser page may call the API from (`https://dash.example.org`; repeat the
+    /// flag, or separate them with commas). Without any, every origin may: the data is public
+    /// and the API read-only.
+    #[arg(
+        long,
+        env = "DANGQUN_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+    /// How long caches may keep the answer to a GET query, in seconds (`Cache-Control:
+    /// max-age`; 0: revalidate every time, with the answer's ETag).
+    #[arg(
+        long,
+        env = "DANGQUN_CACHE_MAX_AGE",
+        default_value_t = 60,
+        global = true
+    )]
+    pub cache_max_age: u32,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -105,6 +124,8 @@ struct FileConfig {
     district_timeout_ms: Option<u64>,
     federation: Option<bool>,
     max_concurrent_queries: Option<usize>,
+    cors_origins: Option<Vec<String>>,
+    cache_max_age: Option<u32>,
     synthetic: Option<Vec<String>>,
     only_synthetic: Option<bool>,
     #[serde(default)]
@@ -122,6 +143,10 @@ pub enum ConfigError {
         "the configuration names city `{city}`, which this binary does not serve (known: {known})"
     )]
     UnknownCity { city: String, known: String },
+    #[error(
+        "`{origin}` is not an origin: give scheme, host and optional port, like https://dash.example.org"
+    )]
+    Origin { origin: String },
 }
 
 impl Config {
@@ -136,6 +161,8 @@ impl Config {
             district_timeout_ms: 2000,
             federation: false,
             max_concurrent_queries: 0,
+            cors_origins: Vec::new(),
+            cache_max_age: 60,
             synthetic: Vec::new(),
             only_synthetic: false,
             districts: BTreeMap::new(),
@@ -188,6 +215,14 @@ impl Config {
                     .max_concurrent_queries
                     .unwrap_or(self.max_concurrent_queries);
             }
+            if !given("cors_origins")
+                && let Some(origins) = file.cors_origins
+            {
+                self.cors_origins = origins;
+            }
+            if !given("cache_max_age") {
+                self.cache_max_age = file.cache_max_age.unwrap_or(self.cache_max_age);
+            }
             if !given("synthetic")
                 && let Some(synthetic) = file.synthetic
             {
@@ -218,6 +253,34 @@ impl Config {
     }
 
     /// The key cursors are signed with: the configured secret, or 32 random bytes.
+    /// The HTTP surface's settings; an entry of `cors_origins` that is not an origin is an error.
+    pub fn http(&self) -> Result<crate::http::HttpOptions, ConfigError> {
+        let cors_origins = self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .map(|origin| {
+                let refused = || ConfigError::Origin {
+                    origin: origin.to_owned(),
+                };
+                let rest = origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"))
+                    .ok_or_else(refused)?;
+                if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*']) {
+                    return Err(refused());
+                }
+                axum::http::HeaderValue::from_str(origin).map_err(|_| refused())
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(crate::http::HttpOptions {
+            max_body_bytes: self.max_body_bytes,
+            cors_origins,
+            cache_max_age: self.cache_max_age,
+        })
+    }
+
     pub fn cursor_key(&self) -> graphql::CursorKey {
         match &self.cursor_secret {
             Some(secret) => graphql::CursorKey(secret.as_bytes().to_vec()),
@@ -353,6 +416,54 @@ database = "postgres://dq@db-shared/dangqun"
         assert_eq!(c.database("jinshan"), "/from/flag/jinshan.sqlite");
         assert_eq!(c.timeout("korla"), Duration::from_secs(3));
         assert_eq!(c.timeout("jinshan"), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn cors_origins_and_cache_age_come_from_file_or_flag_and_must_be_origins() {
+        let path = file(
+            "cors_origins = [\"https://dash.example.org\", \"http://127.0.0.1:3000\"]\ncache_max_age = 5\n",
+        );
+        let p = path.to_str().expect("utf-8 path");
+        let c = load(&["--config", p], &[]).expect("config");
+        let http = c.http().expect("origins");
+        assert_eq!(
+            http.cors_origins,
+            ["https://dash.example.org", "http://127.0.0.1:3000"]
+        );
+        assert_eq!(http.cache_max_age, 5);
+        let c = load(
+            &[
+                "--config",
+                p,
+                "--cors-origins",
+                "https://a.example,https://b.example:8443",
+                "--cache-max-age",
+                "0",
+            ],
+            &[],
+        )
+        .expect("config");
+        let http = c.http().expect("origins");
+        assert_eq!(
+            http.cors_origins,
+            ["https://a.example", "https://b.example:8443"]
+        );
+        assert_eq!(http.cache_max_age, 0);
+        for bad in [
+            "dash.example.org",
+            "https://dash.example.org/",
+            "https://*.example.org",
+            "ftp://x",
+        ] {
+            let c = load(&["--cors-origins", bad], &[]).expect("config");
+            let e = c.http().expect_err(bad);
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "`{bad}` is not an origin: give scheme, host and optional port, like https://dash.example.org"
+                )
+            );
+        }
     }
 
     #[test]

@@ -5,21 +5,35 @@
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use graphql::{DangqunSchema, codes};
 use serde::Deserialize;
 use serde_json::json;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 #[derive(Clone)]
 struct AppState {
     schema: DangqunSchema,
+    cache_max_age: u32,
+}
+
+/// What the HTTP surface needs from the configuration ([`crate::Config::http`]).
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Origins a browser may call from (`https://dash.example.org`); empty: any origin.
+    pub cors_origins: Vec<HeaderValue>,
+    /// `max-age` of a GET query's answer, in seconds (0: caches revalidate every time).
+    pub cache_max_age: u32,
 }
 
 /// The router. Tests drive it on a random port; `dangqun serve` on the configured one.
-pub fn app(schema: DangqunSchema, max_body_bytes: usize) -> Router {
+pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/", get(graphiql))
@@ -29,8 +43,39 @@ pub fn app(schema: DangqunSchema, max_body_bytes: usize) -> Router {
         .fallback(not_found)
         // The handlers read the body as `Bytes`, which honours this limit (a streaming extractor
         // would not).
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(AppState { schema })
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .layer(cors(&options.cors_origins))
+        // gzip or br when the client accepts them (not for tiny bodies): GraphiQL's assets and
+        // large answers shrink about tenfold.
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .with_state(AppState {
+            schema,
+            cache_max_age: options.cache_max_age,
+        })
+}
+
+/// CORS: the data is public and the API read-only, so by default any origin may call it
+/// (`Access-Control-Allow-Origin: *`, which no credentials can ride on); with a list, only those
+/// origins, and answers vary by `Origin`. Preflights are answered for GET and POST with the
+/// headers a GraphQL client sends, and cached by the browser for a day.
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
+        .expose_headers([header::ETAG, HeaderName::from_static(STATEMENTS_HEADER)])
+        .max_age(std::time::Duration::from_secs(86_400));
+    if origins.is_empty() {
+        // The answer is the same for every origin: nothing to vary on.
+        layer.allow_origin(AllowOrigin::any()).vary([])
+    } else {
+        layer.allow_origin(AllowOrigin::list(origins.iter().cloned()))
+    }
 }
 
 /// A request-level error (the body is not a GraphQL request at all), GraphQL-shaped.
@@ -100,7 +145,18 @@ impl MediaType {
 /// `Vary` for every GraphQL answer: its media type follows `Accept`.
 const VARY: HeaderValue = HeaderValue::from_static("accept");
 
-async fn run(state: &AppState, media: MediaType, request: async_graphql::Request) -> Response {
+/// How a GraphQL request arrived: POST, or GET with the request's `If-None-Match`.
+enum Via<'h> {
+    Post,
+    Get(Option<&'h HeaderValue>),
+}
+
+async fn run(
+    state: &AppState,
+    media: MediaType,
+    via: Via<'_>,
+    request: async_graphql::Request,
+) -> Response {
     let executed = graphql::execute(&state.schema, request).await;
     // GraphQL over HTTP: with application/graphql-response+json, a request that never ran is a
     // 400; with application/json, every answer to a well-formed request is a 200.
@@ -109,12 +165,55 @@ async fn run(state: &AppState, media: MediaType, request: async_graphql::Request
     } else {
         StatusCode::OK
     };
-    let mut response = (status, executed.to_json()).into_response();
-    let headers = response.headers_mut();
+    let body = executed.to_json();
+    let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, media.header());
     headers.insert(header::VARY, VARY);
     headers.insert(STATEMENTS_HEADER, HeaderValue::from(executed.statements));
-    response
+    if let Via::Get(if_none_match) = via {
+        // A complete answer to a GET query may be cached and revalidated; one with errors (a
+        // district down, a bad argument) may not: the next try may well answer differently.
+        if executed.executed && executed.response.errors.is_empty() {
+            let tag = etag(&body);
+            headers.insert(header::CACHE_CONTROL, cache_control(state.cache_max_age));
+            let fresh = if_none_match.is_some_and(|v| matches_etag(v, &tag));
+            headers.insert(header::ETAG, tag);
+            if fresh {
+                return (StatusCode::NOT_MODIFIED, headers).into_response();
+            }
+        } else {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+    }
+    (status, headers, body).into_response()
+}
+
+/// A weak validator from the answer's bytes (weak: a compressed copy is the same answer), so a
+/// changed dataset, or anything else that changes the answer, changes it.
+fn etag(body: &[u8]) -> HeaderValue {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::try_from(format!("W/\"{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"\""))
+}
+
+/// `If-None-Match` against our tag, by the weak comparison (RFC 9110 §13.1.2): `*`, or any of
+/// the listed tags with the same opaque part.
+fn matches_etag(if_none_match: &HeaderValue, tag: &HeaderValue) -> bool {
+    let (Ok(list), Ok(tag)) = (if_none_match.to_str(), tag.to_str()) else {
+        return false;
+    };
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    list.trim() == "*" || list.split(',').any(|t| opaque(t) == opaque(tag))
+}
+
+fn cache_control(max_age: u32) -> HeaderValue {
+    if max_age == 0 {
+        HeaderValue::from_static("public, no-cache")
+    } else {
+        HeaderValue::try_from(format!("public, max-age={max_age}"))
+            .unwrap_or(HeaderValue::from_static("no-store"))
+    }
 }
 
 /// Why a POST body is refused unread, if it is: it must be JSON (`application/json`, UTF-8).
@@ -199,7 +298,7 @@ async fn graphql_post(
         );
     }
     match serde_json::from_value::<async_graphql::Request>(value) {
-        Ok(request) => run(&state, media, request).await,
+        Ok(request) => run(&state, media, Via::Post, request).await,
         Err(e) => request_error(
             StatusCode::BAD_REQUEST,
             format!(
@@ -260,7 +359,8 @@ async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    run(&state, media, request).await
+    let if_none_match = headers.get(header::IF_NONE_MATCH);
+    run(&state, media, Via::Get(if_none_match), request).await
 }
 
 const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql/index.html");

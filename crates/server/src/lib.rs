@@ -5,7 +5,7 @@ mod config;
 mod http;
 
 pub use config::{Config, ConfigError, DistrictSetting};
-pub use http::app;
+pub use http::{HttpOptions, app};
 
 use graphql::{DangqunSchema, Districts, Limits};
 use model::{CityDataset, DatasetError};

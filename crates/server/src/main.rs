@@ -298,8 +298,9 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
 }
 
 async fn serve(config: Config) -> Result<(), CliError> {
+    let http = config.http().map_err(ServerError::from)?;
     let districts = server::prepare_districts(&config).await?;
-    let app = server::app(server::schema(districts, &config), config.max_body_bytes);
+    let app = server::app(server::schema(districts, &config), http);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {}: {e}", config.listen)))?;
