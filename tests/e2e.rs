@@ -5,6 +5,8 @@
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
 //! - `protocol`: GraphQL over HTTP — media types from `Accept`, status codes, GET for queries only,
 //!   the `graphql-http` audit (`tests/graphql-http`), keys in selection order, identical bytes.
+//! - `limits`: cost, depth, aliases, root fields, directives and tokens refused before any SQL;
+//!   a request asking for its measured cost.
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: exact SQL statements per request: one per level, table and database.
@@ -50,6 +52,8 @@ mod http;
 mod imports;
 #[path = "e2e/large.rs"]
 mod large;
+#[path = "e2e/limits.rs"]
+mod limits;
 #[path = "e2e/pagination.rs"]
 mod pagination;
 #[path = "e2e/protocol.rs"]

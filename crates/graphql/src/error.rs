@@ -24,6 +24,9 @@ pub mod codes {
     pub const DISTRICT_UNAVAILABLE: &str = "DISTRICT_UNAVAILABLE";
     /// A district is up but failed this request; the error names the city.
     pub const DISTRICT_ERROR: &str = "DISTRICT_ERROR";
+    /// A request over one of the limits of cost, depth, aliases, root fields, directives or
+    /// tokens (`extensions.limit` names it); nothing ran.
+    pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
     /// The HTTP request itself is malformed (not JSON, not a GraphQL request, too large).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
     /// Anything else that went wrong inside the service.

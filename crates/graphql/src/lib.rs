@@ -5,6 +5,7 @@
 mod batch;
 mod compare;
 mod connection;
+pub mod cost;
 mod enums;
 mod error;
 mod federation;
@@ -233,8 +234,8 @@ impl Districts {
 /// Limits that keep one query from costing the service too much.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    pub max_depth: usize,
-    pub max_complexity: usize,
+    /// What one request may ask for, measured before anything runs (see [`cost`]).
+    pub budget: cost::Budget,
     /// Requests executed at once; the others wait their turn. A request's answer is built in
     /// memory (about 20 times its size in JSON while it is built), so this bounds the memory
     /// under load as well as the CPU contention.
@@ -249,11 +250,8 @@ pub fn default_concurrency() -> usize {
 
 impl Default for Limits {
     fn default() -> Self {
-        // The deepest useful query (cities → circles → centers → rooms → equipment → tag, with
-        // citations → source) is 9 levels deep.
         Self {
-            max_depth: 16,
-            max_complexity: 20_000,
+            budget: cost::Budget::default(),
             max_concurrent: default_concurrency(),
         }
     }
@@ -265,6 +263,8 @@ pub struct DangqunSchema {
     inner: Variant,
     districts: Arc<Districts>,
     executing: Arc<tokio::sync::Semaphore>,
+    cost: Arc<cost::Model>,
+    budget: cost::Budget,
 }
 
 #[derive(Clone)]
@@ -311,12 +311,10 @@ pub fn build_schema(
         limits: Limits,
         cursor_key: CursorKey,
     ) -> Schema<Q, EmptyMutation, EmptySubscription> {
-        builder
-            .data(cursor_key)
-            .limit_depth(limits.max_depth)
-            .limit_complexity(limits.max_complexity)
-            .limit_recursive_depth(32)
-            .finish()
+        // Depth and cost are measured by `cost` before a request runs; this only bounds the
+        // recursion of async-graphql's own passes over a document.
+        let _ = limits;
+        builder.data(cursor_key).limit_recursive_depth(32).finish()
     }
     let inner = if federation {
         Variant::Federated(finish(
@@ -332,11 +330,18 @@ pub fn build_schema(
             cursor_key,
         ))
     };
-    DangqunSchema {
+    let mut schema = DangqunSchema {
         inner,
-        districts,
         executing: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
-    }
+        cost: Arc::default(),
+        budget: limits.budget,
+        districts,
+    };
+    schema.cost = Arc::new(cost::Model::new(
+        &schema.sdl(),
+        schema.districts.list().len(),
+    ));
+    schema
 }
 
 /// The schema as SDL, for `schema.graphql`. Needs no database.
@@ -404,10 +409,26 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     // Parsed once: the schema executes the document parsed here.
     let name = request.operation_name.clone();
     let variables = request.variables.clone();
+    let budget = schema.budget;
+    let tokens = match cost::check_tokens(&budget, &request.query) {
+        Ok(tokens) => tokens,
+        Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
+    };
+    let mut measured = None;
     let shape = match request.parsed_query() {
         Ok(document) => {
             if let Some(missing) = render::missing_variable(document, name.as_deref(), &variables) {
                 return Executed::refused(missing, codes::BAD_ARGUMENT);
+            }
+            // Before the shape: the walk stops at the cost limit, however the document explodes.
+            if let Some(operation) = render::operation(document, name.as_deref()) {
+                match schema
+                    .cost
+                    .measure(&budget, document, operation, &variables, tokens)
+                {
+                    Ok(m) => measured = Some(m),
+                    Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
+                }
             }
             render::Shape::of(document, name.as_deref())
         }
@@ -424,8 +445,15 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     let counter = Arc::new(AtomicU64::new(0));
     let districts = Arc::new(schema.districts.for_request(&counter));
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));
+    let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
     let request = request.data(districts).data(batcher.clone());
-    let response = batch::drive(batcher, schema.run(request)).await;
+    let mut response = batch::drive(batcher, schema.run(request)).await;
+    if let (true, Some(measured)) = (wants_cost, measured) {
+        // `"extensions": {"cost": true}` in the request: what it measured against each limit.
+        response
+            .extensions
+            .insert("cost".to_owned(), measured.to_value(&budget));
+    }
     // async-graphql answers a request that never ran (invalid document, uncoercible variables)
     // with null data and errors that have no path; every error of a run has its field's path.
     let executed = !(response.data == async_graphql::Value::Null

@@ -80,6 +80,45 @@ pub struct Config {
         global = true
     )]
     pub cache_max_age: u32,
+    /// Most values one answer may hold, estimated before it runs (a list counts its `first`, or
+    /// the cities, or 10 per parent; see README, "Running in production").
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_COST",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub max_cost: u64,
+    /// Deepest nesting of fields a query may have.
+    #[arg(long, env = "DANGQUN_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: u64,
+    /// Most aliases a query may use.
+    #[arg(long, env = "DANGQUN_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: u64,
+    /// Most fields a query may select at its root.
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_ROOT_FIELDS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_root_fields: u64,
+    /// Most directives a query may carry.
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_DIRECTIVES",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_directives: u64,
+    /// Most lexical tokens a query text may have (counted before it is parsed).
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_TOKENS",
+        default_value_t = 4_000,
+        global = true
+    )]
+    pub max_tokens: u64,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -126,6 +165,12 @@ struct FileConfig {
     max_concurrent_queries: Option<usize>,
     cors_origins: Option<Vec<String>>,
     cache_max_age: Option<u32>,
+    max_cost: Option<u64>,
+    max_depth: Option<u64>,
+    max_aliases: Option<u64>,
+    max_root_fields: Option<u64>,
+    max_directives: Option<u64>,
+    max_tokens: Option<u64>,
     synthetic: Option<Vec<String>>,
     only_synthetic: Option<bool>,
     #[serde(default)]
@@ -163,6 +208,12 @@ impl Config {
             max_concurrent_queries: 0,
             cors_origins: Vec::new(),
             cache_max_age: 60,
+            max_cost: graphql::cost::Budget::default().max_cost,
+            max_depth: graphql::cost::Budget::default().max_depth,
+            max_aliases: graphql::cost::Budget::default().max_aliases,
+            max_root_fields: graphql::cost::Budget::default().max_root_fields,
+            max_directives: graphql::cost::Budget::default().max_directives,
+            max_tokens: graphql::cost::Budget::default().max_tokens,
             synthetic: Vec::new(),
             only_synthetic: false,
             districts: BTreeMap::new(),
@@ -191,45 +242,38 @@ impl Config {
         };
         if let Some(path) = self.config_file.clone() {
             let file = read_file(&path)?;
-            if !given("listen") {
-                self.listen = file.listen.unwrap_or(self.listen);
+            // A file value for each setting the command line and the environment left unset.
+            macro_rules! overlay {
+                ($($field:ident),* $(,)?) => {
+                    $(
+                        if !given(stringify!($field))
+                            && let Some(value) = file.$field
+                        {
+                            self.$field = value;
+                        }
+                    )*
+                };
             }
-            if !given("data_dir") {
-                self.data_dir = file.data_dir.unwrap_or(self.data_dir);
-            }
-            if !given("max_body_bytes") {
-                self.max_body_bytes = file.max_body_bytes.unwrap_or(self.max_body_bytes);
-            }
+            overlay!(
+                listen,
+                data_dir,
+                max_body_bytes,
+                district_timeout_ms,
+                federation,
+                max_concurrent_queries,
+                cors_origins,
+                cache_max_age,
+                max_cost,
+                max_depth,
+                max_aliases,
+                max_root_fields,
+                max_directives,
+                max_tokens,
+                synthetic,
+                only_synthetic,
+            );
             if !given("cursor_secret") && file.cursor_secret.is_some() {
                 self.cursor_secret = file.cursor_secret;
-            }
-            if !given("district_timeout_ms") {
-                self.district_timeout_ms =
-                    file.district_timeout_ms.unwrap_or(self.district_timeout_ms);
-            }
-            if !given("federation") {
-                self.federation = file.federation.unwrap_or(self.federation);
-            }
-            if !given("max_concurrent_queries") {
-                self.max_concurrent_queries = file
-                    .max_concurrent_queries
-                    .unwrap_or(self.max_concurrent_queries);
-            }
-            if !given("cors_origins")
-                && let Some(origins) = file.cors_origins
-            {
-                self.cors_origins = origins;
-            }
-            if !given("cache_max_age") {
-                self.cache_max_age = file.cache_max_age.unwrap_or(self.cache_max_age);
-            }
-            if !given("synthetic")
-                && let Some(synthetic) = file.synthetic
-            {
-                self.synthetic = synthetic;
-            }
-            if !given("only_synthetic") {
-                self.only_synthetic = file.only_synthetic.unwrap_or(self.only_synthetic);
             }
             for (city, setting) in file.districts {
                 if !crate::CITIES.iter().any(|(id, _)| *id == city) {
@@ -279,6 +323,18 @@ impl Config {
             cors_origins,
             cache_max_age: self.cache_max_age,
         })
+    }
+
+    /// What one request may cost (see [`graphql::cost`]).
+    pub fn budget(&self) -> graphql::cost::Budget {
+        graphql::cost::Budget {
+            max_cost: self.max_cost,
+            max_depth: self.max_depth,
+            max_aliases: self.max_aliases,
+            max_root_fields: self.max_root_fields,
+            max_directives: self.max_directives,
+            max_tokens: self.max_tokens,
+        }
     }
 
     pub fn cursor_key(&self) -> graphql::CursorKey {
@@ -366,11 +422,10 @@ mod tests {
     }
 
     fn file(text: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "dangqun-config-{}-{}.toml",
-            std::process::id(),
-            text.len()
-        ));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("dangqun-config-{}-{n}.toml", std::process::id()));
         std::fs::write(&path, text).expect("write config");
         path
     }
@@ -464,6 +519,18 @@ database = "postgres://dq@db-shared/dangqun"
                 )
             );
         }
+    }
+
+    #[test]
+    fn the_limits_default_to_the_budget_and_can_be_set() {
+        let c = load(&[], &[]).expect("config");
+        assert_eq!(c.budget(), graphql::cost::Budget::default());
+        let path = file("max_cost = 5000\nmax_tokens = 300\n");
+        let p = path.to_str().expect("utf-8 path");
+        let c = load(&["--config", p, "--max-aliases", "3"], &[]).expect("config");
+        let b = c.budget();
+        assert_eq!((b.max_cost, b.max_tokens, b.max_aliases), (5000, 300, 3));
+        assert_eq!(b.max_depth, graphql::cost::Budget::default().max_depth);
     }
 
     #[test]

@@ -255,11 +255,11 @@ pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
     graphql::build_schema(
         Arc::new(districts),
         Limits {
+            budget: config.budget(),
             max_concurrent: match config.max_concurrent_queries {
                 0 => graphql::default_concurrency(),
                 n => n,
             },
-            ..Limits::default()
         },
         config.cursor_key(),
         config.federation,
