@@ -7,6 +7,8 @@
 //!   the `graphql-http` audit (`tests/graphql-http`), keys in selection order, identical bytes.
 //! - `limits`: cost, depth, aliases, root fields, directives and tokens refused before any SQL;
 //!   a request asking for its measured cost.
+//! - `overload`: the real `dangqun serve` binary shedding with 503, timing out, rate-limiting with
+//!   429, and staying up and small under a load far past capacity.
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: exact SQL statements per request: one per level, table and database.
@@ -54,6 +56,8 @@ mod imports;
 mod large;
 #[path = "e2e/limits.rs"]
 mod limits;
+#[path = "e2e/overload.rs"]
+mod overload;
 #[path = "e2e/pagination.rs"]
 mod pagination;
 #[path = "e2e/protocol.rs"]

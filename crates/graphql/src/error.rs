@@ -27,6 +27,12 @@ pub mod codes {
     /// A request over one of the limits of cost, depth, aliases, root fields, directives or
     /// tokens (`extensions.limit` names it); nothing ran.
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
+    /// The service is answering as many requests as it can (HTTP 503, `Retry-After`).
+    pub const OVERLOADED: &str = "OVERLOADED";
+    /// The request took longer than the service allows (HTTP 503).
+    pub const TIMED_OUT: &str = "TIMED_OUT";
+    /// Too many requests from one client (HTTP 429, `Retry-After`).
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// The HTTP request itself is malformed (not JSON, not a GraphQL request, too large).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
     /// Anything else that went wrong inside the service.

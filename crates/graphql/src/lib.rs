@@ -240,6 +240,10 @@ pub struct Limits {
     /// memory (about 20 times its size in JSON while it is built), so this bounds the memory
     /// under load as well as the CPU contention.
     pub max_concurrent: usize,
+    /// Requests that may wait for a turn; one more is shed at once ([`Overload::Busy`]).
+    pub max_queued: usize,
+    /// Longest a request may take, waiting included ([`Overload::TimedOut`] after it).
+    pub request_timeout: std::time::Duration,
 }
 
 /// Requests executed at once by default: twice the cores (two per core keeps every core busy
@@ -253,6 +257,8 @@ impl Default for Limits {
         Self {
             budget: cost::Budget::default(),
             max_concurrent: default_concurrency(),
+            max_queued: default_concurrency() * 8,
+            request_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -263,8 +269,10 @@ pub struct DangqunSchema {
     inner: Variant,
     districts: Arc<Districts>,
     executing: Arc<tokio::sync::Semaphore>,
+    /// Requests executing or waiting for a turn.
+    admitted: Arc<std::sync::atomic::AtomicUsize>,
+    limits: Limits,
     cost: Arc<cost::Model>,
-    budget: cost::Budget,
 }
 
 #[derive(Clone)]
@@ -333,8 +341,9 @@ pub fn build_schema(
     let mut schema = DangqunSchema {
         inner,
         executing: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
+        admitted: Arc::default(),
+        limits,
         cost: Arc::default(),
-        budget: limits.budget,
         districts,
     };
     schema.cost = Arc::new(cost::Model::new(
@@ -372,7 +381,18 @@ pub struct Executed {
     /// its variables cannot be coerced), the answer has only `errors`: a request error in the
     /// GraphQL-over-HTTP sense.
     pub executed: bool,
+    /// Set when the request was turned away for load, not for what it asked.
+    pub overload: Option<Overload>,
     shape: Option<render::Shape>,
+}
+
+/// Why a request was turned away for load: HTTP 503 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overload {
+    /// Every turn taken and the queue full: shed at once, before it waits.
+    Busy,
+    /// It took longer than the request timeout (waiting for its turn included).
+    TimedOut,
 }
 
 impl Executed {
@@ -387,8 +407,26 @@ impl Executed {
             response: error::with_codes(async_graphql::Response::from_errors(vec![error]), code),
             statements: 0,
             executed: false,
+            overload: None,
             shape: None,
         }
+    }
+
+    fn overloaded(why: Overload, statements: u64) -> Self {
+        let (code, message) = match why {
+            Overload::Busy => (
+                codes::OVERLOADED,
+                "the service is answering as many requests as it can: retry after a moment",
+            ),
+            Overload::TimedOut => (
+                codes::TIMED_OUT,
+                "the request took longer than the service allows: ask for less, or retry",
+            ),
+        };
+        let mut answer = Self::refused(async_graphql::ServerError::new(message, None), code);
+        answer.overload = Some(why);
+        answer.statements = statements;
+        answer
     }
 }
 
@@ -409,7 +447,7 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     // Parsed once: the schema executes the document parsed here.
     let name = request.operation_name.clone();
     let variables = request.variables.clone();
-    let budget = schema.budget;
+    let budget = schema.limits.budget;
     let tokens = match cost::check_tokens(&budget, &request.query) {
         Ok(tokens) => tokens,
         Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
@@ -440,9 +478,48 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
             );
         }
     };
+    // Admission: at most `max_concurrent` execute and `max_queued` wait; one more is shed now,
+    // before it holds any memory or waits.
+    let admitted = Admitted::enter(&schema.admitted);
+    if admitted.ahead >= schema.limits.max_concurrent.max(1) + schema.limits.max_queued {
+        return Executed::overloaded(Overload::Busy, 0);
+    }
+    let counter = Arc::new(AtomicU64::new(0));
+    let run = run_admitted(schema, request, counter.clone(), shape, measured);
+    match tokio::time::timeout(schema.limits.request_timeout, run).await {
+        Ok(executed) => executed,
+        Err(_) => Executed::overloaded(Overload::TimedOut, counter.load(Ordering::Relaxed)),
+    }
+}
+
+/// Counts a request as admitted until it is dropped; `ahead` is how many were before it.
+struct Admitted<'a> {
+    count: &'a std::sync::atomic::AtomicUsize,
+    ahead: usize,
+}
+
+impl<'a> Admitted<'a> {
+    fn enter(count: &'a std::sync::atomic::AtomicUsize) -> Self {
+        let ahead = count.fetch_add(1, Ordering::SeqCst);
+        Self { count, ahead }
+    }
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn run_admitted(
+    schema: &DangqunSchema,
+    request: async_graphql::Request,
+    counter: Arc<AtomicU64>,
+    shape: Option<render::Shape>,
+    measured: Option<cost::Measured>,
+) -> Executed {
     // Never closed, so acquiring cannot fail; the permit is held until the answer is built.
     let _turn = schema.executing.acquire().await.ok();
-    let counter = Arc::new(AtomicU64::new(0));
     let districts = Arc::new(schema.districts.for_request(&counter));
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));
     let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
@@ -452,7 +529,7 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
         // `"extensions": {"cost": true}` in the request: what it measured against each limit.
         response
             .extensions
-            .insert("cost".to_owned(), measured.to_value(&budget));
+            .insert("cost".to_owned(), measured.to_value(&schema.limits.budget));
     }
     // async-graphql answers a request that never ran (invalid document, uncoercible variables)
     // with null data and errors that have no path; every error of a run has its field's path.
@@ -463,6 +540,7 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
         response: error::one_outage_per_city(error::with_codes(response, codes::VALIDATION_FAILED)),
         statements: counter.load(Ordering::Relaxed),
         executed,
+        overload: None,
         shape,
     }
 }

@@ -119,6 +119,35 @@ pub struct Config {
         global = true
     )]
     pub max_tokens: u64,
+    /// Requests that may wait for a turn when every turn is taken; one more is turned away at
+    /// once with 503 and `Retry-After` (0: eight times the concurrent requests).
+    #[arg(
+        long,
+        env = "DANGQUN_MAX_QUEUED_QUERIES",
+        default_value_t = 0,
+        global = true
+    )]
+    pub max_queued_queries: usize,
+    /// Longest a request may take, its wait for a turn included, in milliseconds (503 after).
+    #[arg(
+        long,
+        env = "DANGQUN_REQUEST_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+    /// Requests a second one client address may send to /graphql (429 with `Retry-After`
+    /// beyond; 0: no limit).
+    #[arg(
+        long,
+        env = "DANGQUN_RATE_LIMIT",
+        default_value_t = 50.0,
+        global = true
+    )]
+    pub rate_limit: f64,
+    /// Requests one client address may send at once before its rate applies.
+    #[arg(long, env = "DANGQUN_RATE_BURST", default_value_t = 100, global = true)]
+    pub rate_burst: u32,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -171,6 +200,10 @@ struct FileConfig {
     max_root_fields: Option<u64>,
     max_directives: Option<u64>,
     max_tokens: Option<u64>,
+    max_queued_queries: Option<usize>,
+    request_timeout_ms: Option<u64>,
+    rate_limit: Option<f64>,
+    rate_burst: Option<u32>,
     synthetic: Option<Vec<String>>,
     only_synthetic: Option<bool>,
     #[serde(default)]
@@ -214,6 +247,11 @@ impl Config {
             max_root_fields: graphql::cost::Budget::default().max_root_fields,
             max_directives: graphql::cost::Budget::default().max_directives,
             max_tokens: graphql::cost::Budget::default().max_tokens,
+            max_queued_queries: 0,
+            request_timeout_ms: 10_000,
+            // Tests send many requests from one address at once.
+            rate_limit: 0.0,
+            rate_burst: 100,
             synthetic: Vec::new(),
             only_synthetic: false,
             districts: BTreeMap::new(),
@@ -269,6 +307,10 @@ impl Config {
                 max_root_fields,
                 max_directives,
                 max_tokens,
+                max_queued_queries,
+                request_timeout_ms,
+                rate_limit,
+                rate_burst,
                 synthetic,
                 only_synthetic,
             );
@@ -322,6 +364,8 @@ impl Config {
             max_body_bytes: self.max_body_bytes,
             cors_origins,
             cache_max_age: self.cache_max_age,
+            rate_limit: (self.rate_limit > 0.0)
+                .then_some((self.rate_limit, f64::from(self.rate_burst.max(1)))),
         })
     }
 

@@ -12,6 +12,10 @@ use axum::{Json, Router};
 use graphql::{DangqunSchema, codes};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -19,6 +23,69 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 struct AppState {
     schema: DangqunSchema,
     cache_max_age: u32,
+}
+
+/// A token bucket per client address: `rate` requests a second, up to `burst` at once.
+#[derive(Debug)]
+struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    buckets: std::sync::Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+/// Clients remembered at most; past it, those whose bucket has refilled are forgotten.
+const MAX_TRACKED_CLIENTS: usize = 10_000;
+
+impl RateLimiter {
+    /// `Err(seconds)` when `client` must wait that long for its next request.
+    fn take(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= MAX_TRACKED_CLIENTS {
+            let (rate, burst) = (self.rate, self.burst);
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+            });
+        }
+        let (tokens, at) = buckets.entry(client).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// 429 with `Retry-After` for a client over its rate; requests without a peer address (none
+/// reach here through `dangqun serve`) are not limited.
+async fn rate_limit(
+    State(limiter): State<Arc<RateLimiter>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(client) = client
+        && let Err(wait) = limiter.take(client, Instant::now())
+    {
+        let mut response = coded_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMITED,
+            "too many requests from this address: retry after the time in Retry-After",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return response;
+    }
+    next.run(request).await
 }
 
 /// What the HTTP surface needs from the configuration ([`crate::Config::http`]).
@@ -30,12 +97,24 @@ pub struct HttpOptions {
     pub cors_origins: Vec<HeaderValue>,
     /// `max-age` of a GET query's answer, in seconds (0: caches revalidate every time).
     pub cache_max_age: u32,
+    /// Requests a second one client address may send to `/graphql`, and how many at once
+    /// (`None`: no limit).
+    pub rate_limit: Option<(f64, f64)>,
 }
 
 /// The router. Tests drive it on a random port; `dangqun serve` on the configured one.
 pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
+    let mut graphql = get(graphql_get).post(graphql_post);
+    if let Some((rate, burst)) = options.rate_limit {
+        let limiter = Arc::new(RateLimiter {
+            rate,
+            burst,
+            buckets: std::sync::Mutex::default(),
+        });
+        graphql = graphql.layer(axum::middleware::from_fn_with_state(limiter, rate_limit));
+    }
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql", graphql)
         .route("/", get(graphiql))
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/health", get(health))
@@ -80,7 +159,12 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
 
 /// A request-level error (the body is not a GraphQL request at all), GraphQL-shaped.
 fn request_error(status: StatusCode, message: impl Into<String>) -> Response {
-    let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": codes::BAD_REQUEST } }] });
+    coded_error(status, codes::BAD_REQUEST, message)
+}
+
+/// An error about the request as a whole, GraphQL-shaped, with its code.
+fn coded_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
 }
 
@@ -160,7 +244,9 @@ async fn run(
     let executed = graphql::execute(&state.schema, request).await;
     // GraphQL over HTTP: with application/graphql-response+json, a request that never ran is a
     // 400; with application/json, every answer to a well-formed request is a 200.
-    let status = if media == MediaType::GraphqlResponse && !executed.executed {
+    let status = if executed.overload.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if media == MediaType::GraphqlResponse && !executed.executed {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -170,6 +256,11 @@ async fn run(
     headers.insert(header::CONTENT_TYPE, media.header());
     headers.insert(header::VARY, VARY);
     headers.insert(STATEMENTS_HEADER, HeaderValue::from(executed.statements));
+    if executed.overload.is_some() {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return (status, headers, body).into_response();
+    }
     if let Via::Get(if_none_match) = via {
         // A complete answer to a GET query may be cached and revalidated; one with errors (a
         // district down, a bad argument) may not: the next try may well answer differently.

@@ -254,12 +254,20 @@ pub async fn synthesize(
 pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
     graphql::build_schema(
         Arc::new(districts),
-        Limits {
-            budget: config.budget(),
-            max_concurrent: match config.max_concurrent_queries {
+        {
+            let max_concurrent = match config.max_concurrent_queries {
                 0 => graphql::default_concurrency(),
                 n => n,
-            },
+            };
+            Limits {
+                budget: config.budget(),
+                max_concurrent,
+                max_queued: match config.max_queued_queries {
+                    0 => max_concurrent * 8,
+                    n => n,
+                },
+                request_timeout: std::time::Duration::from_millis(config.request_timeout_ms),
+            }
         },
         config.cursor_key(),
         config.federation,

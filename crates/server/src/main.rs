@@ -309,6 +309,8 @@ async fn serve(config: Config) -> Result<(), CliError> {
         config.listen,
         config.listen
     );
+    // With each connection's peer address: the rate limit is per client address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

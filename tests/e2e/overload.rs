@@ -1,0 +1,233 @@
+//! Overload, through the real `dangqun serve` binary: requests past the queue are shed with 503
+//! and `Retry-After`, a request over the timeout is a 503, a client over its rate gets 429, and a
+//! load far past capacity leaves the process up, under 200 MB, with every answer correct or a
+//! clean refusal.
+
+use crate::support::{Reply, request_with, temp_dir};
+use serde_json::{Value, json};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+const DEEP: &str = "{ cities { id serviceCircles { id centers { id name rooms { id name capacity { min max } equipment { name tag } } } } } }";
+
+/// `dangqun serve` on a free port of its own, over a fresh data folder; killed when dropped.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn start(name: &str, args: &[&str]) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let data = temp_dir(name);
+        let child = Command::new(env!("CARGO_BIN_EXE_dangqun"))
+            .arg("serve")
+            .arg("--listen")
+            .arg(addr.to_string())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env_remove("DANGQUN_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dangqun serve");
+        let served = Self { child, addr };
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if std::net::TcpStream::connect(addr).is_ok()
+                && request_with(addr, "GET", "/ready", &[], b"").status == 200
+            {
+                return served;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dangqun serve did not become ready"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn post(&self, query: &str) -> Reply {
+        let body = json!({ "query": query }).to_string();
+        request_with(
+            self.addr,
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+
+    /// Peak resident memory of the process, in MiB.
+    fn peak_rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("process status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM");
+        kib / 1024
+    }
+}
+
+/// Every reply is the expected answer or a clean refusal with one of `codes` and `Retry-After`.
+fn check(replies: &[Reply], expected: &[u8], codes: &[&str]) -> (usize, usize) {
+    let (mut answered, mut refused) = (0, 0);
+    for reply in replies {
+        match reply.status {
+            200 => {
+                assert!(reply.body == expected, "a wrong answer: {}", reply.text());
+                answered += 1;
+            }
+            503 | 429 => {
+                let body: Value = reply.json();
+                let code = body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or("");
+                assert!(codes.contains(&code), "{}: {body}", reply.status);
+                assert!(body.get("data").is_none(), "{body}");
+                assert!(reply.header("retry-after").is_some(), "{body}");
+                refused += 1;
+            }
+            other => panic!("status {other}: {}", reply.text()),
+        }
+    }
+    (answered, refused)
+}
+
+/// `clients` threads, released together, each sending `each` requests.
+fn burst(served: &Served, clients: usize, each: usize) -> Vec<Reply> {
+    let barrier = Arc::new(Barrier::new(clients));
+    let addr = served.addr;
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                let body = json!({ "query": DEEP }).to_string();
+                (0..each)
+                    .map(|_| {
+                        request_with(
+                            addr,
+                            "POST",
+                            "/graphql",
+                            &[("Content-Type", "application/json")],
+                            body.as_bytes(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client thread"))
+        .collect()
+}
+
+#[test]
+fn requests_past_the_queue_are_shed_with_503_and_the_rest_answered() {
+    let served = Served::start(
+        "shed",
+        &[
+            "--max-concurrent-queries",
+            "1",
+            "--max-queued-queries",
+            "2",
+            "--rate-limit",
+            "0",
+        ],
+    );
+    let expected = served.post(DEEP);
+    assert_eq!(expected.status, 200, "{}", expected.text());
+    let replies = burst(&served, 24, 1);
+    let (answered, refused) = check(&replies, &expected.body, &["OVERLOADED"]);
+    assert_eq!(answered + refused, 24);
+    assert!(
+        answered >= 1 && refused >= 1,
+        "{answered} answered, {refused} shed"
+    );
+    // Shed requests never queued: once the burst is over, the service answers at once.
+    assert_eq!(served.post(DEEP).body, expected.body);
+}
+
+#[test]
+fn a_request_over_the_timeout_is_a_503() {
+    // One turn, a long queue, 20 ms: waiting for the turn counts, so behind 63 others most time
+    // out, and the ones that got their turn in time are answered in full.
+    let served = Served::start(
+        "timeout",
+        &[
+            "--max-concurrent-queries",
+            "1",
+            "--max-queued-queries",
+            "100",
+            "--request-timeout-ms",
+            "20",
+            "--rate-limit",
+            "0",
+        ],
+    );
+    let expected = served.post(DEEP);
+    let replies = burst(&served, 64, 1);
+    let (answered, timed_out) = check(&replies, &expected.body, &["TIMED_OUT"]);
+    assert_eq!(answered + timed_out, 64);
+    assert!(timed_out >= 1, "{answered} answered, none timed out");
+    let refusal = replies.iter().find(|r| r.status == 503).expect("a 503");
+    assert_eq!(refusal.header("retry-after"), Some("1"));
+}
+
+#[test]
+fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let served = Served::start("rate", &["--rate-limit", "0.5", "--rate-burst", "3"]);
+    for i in 0..3 {
+        let reply = served.post("{ cities { id } }");
+        assert_eq!(reply.status, 200, "request {i}: {}", reply.text());
+    }
+    let reply = served.post("{ cities { id } }");
+    assert_eq!(reply.status, 429, "{}", reply.text());
+    assert_eq!(reply.header("retry-after"), Some("2"));
+    assert_eq!(
+        reply.json()["errors"][0]["extensions"]["code"],
+        "RATE_LIMITED"
+    );
+    // Only /graphql is limited.
+    assert_eq!(
+        request_with(served.addr, "GET", "/health", &[], b"").status,
+        200
+    );
+}
+
+#[test]
+fn load_far_past_capacity_leaves_the_process_up_and_small() {
+    let served = Served::start("ramp", &["--rate-limit", "0"]);
+    let expected = served.post(DEEP);
+    assert_eq!(expected.status, 200);
+    // 64 clients at once, then 128: far past the 4 turns and 32 places of a 2-core machine.
+    let mut replies = burst(&served, 64, 4);
+    replies.extend(burst(&served, 128, 2));
+    let (answered, refused) = check(&replies, &expected.body, &["OVERLOADED", "TIMED_OUT"]);
+    assert_eq!(answered + refused, 64 * 4 + 128 * 2);
+    assert!(answered > 0);
+    assert_eq!(
+        request_with(served.addr, "GET", "/health", &[], b"").status,
+        200
+    );
+    let rss = served.peak_rss_mib();
+    assert!(rss < 200, "peak RSS {rss} MiB");
+}
