@@ -3,6 +3,7 @@
 //! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`, and README's examples
 //!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
+//! - `persisted`: automatic persisted queries and a safelist.
 //! - `protocol`: GraphQL over HTTP — media types from `Accept`, status codes, GET for queries only,
 //!   the `graphql-http` audit (`tests/graphql-http`), keys in selection order, identical bytes.
 //! - `limits`: cost, depth, aliases, root fields, directives and tokens refused before any SQL;
@@ -60,6 +61,8 @@ mod limits;
 mod overload;
 #[path = "e2e/pagination.rs"]
 mod pagination;
+#[path = "e2e/persisted.rs"]
+mod persisted;
 #[path = "e2e/protocol.rs"]
 mod protocol;
 #[path = "e2e/queries.rs"]

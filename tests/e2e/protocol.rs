@@ -2,7 +2,7 @@
 //! audit against the real server, and answers whose keys follow the selection, byte for byte the
 //! same for the same request.
 
-use crate::support::{error_codes, graphql, repo_root, request_with, shared};
+use crate::support::{error_codes, graphql, repo_root, request_with, shared, url_encode};
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -150,14 +150,7 @@ fn get_runs_queries_only() {
         "mutation { cities { id } }",
         "subscription { cities { id } }",
     ] {
-        let encoded: String = operation
-            .bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        let reply = get(&[], &format!("query={encoded}"));
+        let reply = get(&[], &format!("query={}", url_encode(operation)));
         assert_eq!(reply.status, 405, "{operation}: {}", reply.text());
         assert_eq!(reply.header("allow"), Some("POST"), "{operation}");
         assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"], "{operation}");

@@ -148,6 +148,11 @@ pub struct Config {
     /// Requests one client address may send at once before its rate applies.
     #[arg(long, env = "DANGQUN_RATE_BURST", default_value_t = 100, global = true)]
     pub rate_burst: u32,
+    /// Run only the operations in this folder's `.graphql` files (asked for by text or by their
+    /// SHA-256 hash, as persisted queries); without it, any query runs and clients may register
+    /// automatic persisted queries.
+    #[arg(long, env = "DANGQUN_SAFELIST", global = true)]
+    pub safelist: Option<PathBuf>,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -201,6 +206,7 @@ struct FileConfig {
     max_directives: Option<u64>,
     max_tokens: Option<u64>,
     max_queued_queries: Option<usize>,
+    safelist: Option<PathBuf>,
     request_timeout_ms: Option<u64>,
     rate_limit: Option<f64>,
     rate_burst: Option<u32>,
@@ -225,6 +231,8 @@ pub enum ConfigError {
         "`{origin}` is not an origin: give scheme, host and optional port, like https://dash.example.org"
     )]
     Origin { origin: String },
+    #[error("{0}")]
+    Safelist(String),
 }
 
 impl Config {
@@ -248,6 +256,7 @@ impl Config {
             max_directives: graphql::cost::Budget::default().max_directives,
             max_tokens: graphql::cost::Budget::default().max_tokens,
             max_queued_queries: 0,
+            safelist: None,
             request_timeout_ms: 10_000,
             // Tests send many requests from one address at once.
             rate_limit: 0.0,
@@ -317,6 +326,9 @@ impl Config {
             if !given("cursor_secret") && file.cursor_secret.is_some() {
                 self.cursor_secret = file.cursor_secret;
             }
+            if !given("safelist") && file.safelist.is_some() {
+                self.safelist = file.safelist;
+            }
             for (city, setting) in file.districts {
                 if !crate::CITIES.iter().any(|(id, _)| *id == city) {
                     return Err(ConfigError::UnknownCity {
@@ -366,6 +378,12 @@ impl Config {
             cache_max_age: self.cache_max_age,
             rate_limit: (self.rate_limit > 0.0)
                 .then_some((self.rate_limit, f64::from(self.rate_burst.max(1)))),
+            persisted: std::sync::Arc::new(match &self.safelist {
+                Some(dir) => {
+                    crate::persisted::Persisted::safelist(dir).map_err(ConfigError::Safelist)?
+                }
+                None => crate::persisted::Persisted::default(),
+            }),
         })
     }
 

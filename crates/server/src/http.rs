@@ -23,6 +23,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 struct AppState {
     schema: DangqunSchema,
     cache_max_age: u32,
+    persisted: Arc<crate::persisted::Persisted>,
 }
 
 /// A token bucket per client address: `rate` requests a second, up to `burst` at once.
@@ -100,6 +101,8 @@ pub struct HttpOptions {
     /// Requests a second one client address may send to `/graphql`, and how many at once
     /// (`None`: no limit).
     pub rate_limit: Option<(f64, f64)>,
+    /// Automatic persisted queries, or a safelist.
+    pub persisted: Arc<crate::persisted::Persisted>,
 }
 
 /// The router. Tests drive it on a random port; `dangqun serve` on the configured one.
@@ -130,6 +133,7 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
         .with_state(AppState {
             schema,
             cache_max_age: options.cache_max_age,
+            persisted: options.persisted,
         })
 }
 
@@ -382,11 +386,20 @@ async fn graphql_post(
             "batched requests are not supported: send one operation per request",
         );
     }
-    if !value.get("query").is_some_and(serde_json::Value::is_string) {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            "the body is not a GraphQL request: it needs a string `query` (and optional `variables`, `operationName`)",
-        );
+    let mut value = value;
+    let query = match value.get("query") {
+        Some(serde_json::Value::String(q)) => Some(q.clone()),
+        None | Some(serde_json::Value::Null) => None,
+        Some(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "the body is not a GraphQL request: its `query` must be a string",
+            );
+        }
+    };
+    match state.persisted.resolve(query, value.get("extensions")) {
+        Ok(query) => value["query"] = serde_json::Value::String(query),
+        Err(refused) => return persisted_refusal(media, refused),
     }
     match serde_json::from_value::<async_graphql::Request>(value) {
         Ok(request) => run(&state, media, Via::Post, request).await,
@@ -399,12 +412,28 @@ async fn graphql_post(
     }
 }
 
+/// A persisted operation that cannot be found or run: a request that never ran (400 as
+/// `application/graphql-response+json`, 200 as `application/json`), or a malformed one (400).
+fn persisted_refusal(media: MediaType, refused: crate::persisted::Refusal) -> Response {
+    let status = if media == MediaType::Json && refused.code != codes::BAD_REQUEST {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let mut response = coded_error(status, refused.code, refused.message);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.header());
+    response
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GetParams {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<String>,
+    extensions: Option<String>,
 }
 
 async fn graphql_get(
@@ -418,8 +447,22 @@ async fn graphql_get(
     let Ok(Query(params)) = params else {
         return request_error(StatusCode::BAD_REQUEST, "the query string is malformed");
     };
-    let Some(query) = params.query else {
-        return request_error(StatusCode::BAD_REQUEST, "missing `query` parameter");
+    let extensions = match params.extensions.as_deref().map(serde_json::from_str) {
+        None => None,
+        Some(Ok(e)) => Some(e),
+        Some(Err(e)) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format!("`extensions` is not valid JSON: {e}"),
+            );
+        }
+    };
+    let query = match state.persisted.resolve(params.query, extensions.as_ref()) {
+        Ok(query) => query,
+        Err(refused) if refused.code == codes::BAD_REQUEST => {
+            return request_error(StatusCode::BAD_REQUEST, "missing `query` parameter");
+        }
+        Err(refused) => return persisted_refusal(media, refused),
     };
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {

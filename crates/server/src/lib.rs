@@ -3,6 +3,7 @@
 
 mod config;
 mod http;
+mod persisted;
 
 pub use config::{Config, ConfigError, DistrictSetting};
 pub use http::{HttpOptions, app};
