@@ -8,6 +8,7 @@
 //!   the `graphql-http` audit (`tests/graphql-http`), keys in selection order, identical bytes.
 //! - `limits`: cost, depth, aliases, root fields, directives and tokens refused before any SQL;
 //!   a request asking for its measured cost.
+//! - `observability`: `/metrics`, request ids, JSON logs carrying them.
 //! - `overload`: the real `dangqun serve` binary shedding with 503, timing out, rate-limiting with
 //!   429, and staying up and small under a load far past capacity.
 //! - `pagination`: walking cursors across districts.
@@ -57,6 +58,8 @@ mod imports;
 mod large;
 #[path = "e2e/limits.rs"]
 mod limits;
+#[path = "e2e/observability.rs"]
+mod observability;
 #[path = "e2e/overload.rs"]
 mod overload;
 #[path = "e2e/pagination.rs"]

@@ -3,87 +3,11 @@
 //! load far past capacity leaves the process up, under 200 MB, with every answer correct or a
 //! clean refusal.
 
-use crate::support::{Reply, request_with, temp_dir};
+use crate::support::{Reply, Served, request_with};
 use serde_json::{Value, json};
-use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
 
 const DEEP: &str = "{ cities { id serviceCircles { id centers { id name rooms { id name capacity { min max } equipment { name tag } } } } } }";
-
-/// `dangqun serve` on a free port of its own, over a fresh data folder; killed when dropped.
-struct Served {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    fn start(name: &str, args: &[&str]) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let data = temp_dir(name);
-        let child = Command::new(env!("CARGO_BIN_EXE_dangqun"))
-            .arg("serve")
-            .arg("--listen")
-            .arg(addr.to_string())
-            .arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .env_remove("DANGQUN_CONFIG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dangqun serve");
-        let served = Self { child, addr };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if std::net::TcpStream::connect(addr).is_ok()
-                && request_with(addr, "GET", "/ready", &[], b"").status == 200
-            {
-                return served;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "dangqun serve did not become ready"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn post(&self, query: &str) -> Reply {
-        let body = json!({ "query": query }).to_string();
-        request_with(
-            self.addr,
-            "POST",
-            "/graphql",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        )
-    }
-
-    /// Peak resident memory of the process, in MiB.
-    fn peak_rss_mib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("process status");
-        let kib: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM");
-        kib / 1024
-    }
-}
 
 /// Every reply is the expected answer or a clean refusal with one of `codes` and `Retry-After`.
 fn check(replies: &[Reply], expected: &[u8], codes: &[&str]) -> (usize, usize) {

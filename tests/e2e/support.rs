@@ -3,10 +3,11 @@
 use graphql::Districts;
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A running service.
 pub struct TestServer {
@@ -368,4 +369,83 @@ pub fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `dangqun serve` on a free port of its own, over a fresh data folder; killed when dropped.
+pub struct Served {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    pub fn start(name: &str, args: &[&str]) -> Self {
+        Self::start_with_env(name, args, &[], Stdio::null())
+    }
+
+    /// [`Served::start`] with environment variables, and its standard error to `stderr`.
+    pub fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let data = temp_dir(name);
+        let child = Command::new(env!("CARGO_BIN_EXE_dangqun"))
+            .arg("serve")
+            .arg("--listen")
+            .arg(addr.to_string())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env_remove("DANGQUN_CONFIG")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start dangqun serve");
+        let served = Self { child, addr };
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if std::net::TcpStream::connect(addr).is_ok()
+                && request_with(addr, "GET", "/ready", &[], b"").status == 200
+            {
+                return served;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dangqun serve did not become ready"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn post(&self, query: &str) -> Reply {
+        let body = serde_json::json!({ "query": query }).to_string();
+        request_with(
+            self.addr,
+            "POST",
+            "/graphql",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+
+    /// Peak resident memory of the process, in MiB.
+    pub fn peak_rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("process status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM");
+        kib / 1024
+    }
 }

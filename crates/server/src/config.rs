@@ -153,6 +153,10 @@ pub struct Config {
     /// automatic persisted queries.
     #[arg(long, env = "DANGQUN_SAFELIST", global = true)]
     pub safelist: Option<PathBuf>,
+    /// Log lines as plain text (colours only on a terminal) or as JSON objects, one per line.
+    /// Read from the flag or the environment only: logging starts before the file is read.
+    #[arg(long, env = "DANGQUN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     /// Serve as an Apollo Federation v2 subgraph: adds `_entities` and `_service` (see README,
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
@@ -174,6 +178,13 @@ pub struct Config {
     /// Per-city settings, from `DANGQUN_DATABASE_<CITY>` and the file's `[districts.<city>]`.
     #[arg(skip)]
     pub districts: BTreeMap<String, DistrictSetting>,
+}
+
+/// How log lines are written to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// One city's district settings.
@@ -257,6 +268,7 @@ impl Config {
             max_tokens: graphql::cost::Budget::default().max_tokens,
             max_queued_queries: 0,
             safelist: None,
+            log_format: LogFormat::Text,
             request_timeout_ms: 10_000,
             // Tests send many requests from one address at once.
             rate_limit: 0.0,

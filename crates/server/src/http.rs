@@ -2,6 +2,7 @@
 //! `GET /health` and `GET /ready`. Errors are JSON with a stable `extensions.code`; internal causes are logged,
 //! never echoed.
 
+use crate::metrics::Metrics;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -24,6 +25,7 @@ struct AppState {
     schema: DangqunSchema,
     cache_max_age: u32,
     persisted: Arc<crate::persisted::Persisted>,
+    metrics: Arc<Metrics>,
 }
 
 /// A token bucket per client address: `rate` requests a second, up to `burst` at once.
@@ -116,8 +118,14 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
         });
         graphql = graphql.layer(axum::middleware::from_fn_with_state(limiter, rate_limit));
     }
+    let metrics = Arc::new(Metrics::default());
+    let graphql = graphql.layer(axum::middleware::from_fn_with_state(
+        metrics.clone(),
+        observe,
+    ));
     Router::new()
         .route("/graphql", graphql)
+        .route("/metrics", get(metrics_text))
         .route("/", get(graphiql))
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/health", get(health))
@@ -130,10 +138,12 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
         // gzip or br when the client accepts them (not for tiny bodies): GraphiQL's assets and
         // large answers shrink about tenfold.
         .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(AppState {
             schema,
             cache_max_age: options.cache_max_age,
             persisted: options.persisted,
+            metrics,
         })
 }
 
@@ -169,7 +179,95 @@ fn request_error(status: StatusCode, message: impl Into<String>) -> Response {
 /// An error about the request as a whole, GraphQL-shaped, with its code.
 fn coded_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    response
+        .extensions_mut()
+        .insert(Refused(refusal_reason(code)));
+    response
+}
+
+/// For the metrics: a GraphQL request that was answered (it ran, or was found invalid).
+#[derive(Debug, Clone)]
+struct Answered {
+    operation: Option<String>,
+    outcome: &'static str,
+    statements: u64,
+}
+
+/// For the metrics: a request turned away, and why.
+#[derive(Debug, Clone, Copy)]
+struct Refused(&'static str);
+
+fn refusal_reason(code: &str) -> &'static str {
+    match code {
+        codes::RATE_LIMITED => "rate_limited",
+        codes::OVERLOADED => "overloaded",
+        codes::TIMED_OUT => "timed_out",
+        codes::LIMIT_EXCEEDED => "limit_exceeded",
+        c if c.starts_with("PERSISTED_QUERY") || c == "OPERATION_NOT_IN_SAFELIST" => {
+            "persisted_query"
+        }
+        _ => "bad_request",
+    }
+}
+
+/// Records each `/graphql` request in the metrics when its response is ready.
+async fn observe(
+    State(metrics): State<Arc<Metrics>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    if let Some(a) = response.extensions().get::<Answered>() {
+        metrics.answered(
+            a.operation.as_deref(),
+            a.outcome,
+            started.elapsed(),
+            a.statements,
+        );
+    } else if let Some(Refused(reason)) = response.extensions().get::<Refused>() {
+        metrics.refused(reason);
+    }
+    response
+}
+
+/// The response header that carries a request's id (the client's, when it sent a usable one).
+const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id: in the `x-request-id` response header and in every log line
+/// written while it is served (a `request` span with field `id`).
+async fn request_id(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let given = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| {
+        let prefix = PREFIX.get_or_init(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(u64::from(std::process::id()));
+            h.finish() as u32
+        });
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{prefix:08x}-{n:x}")
+    });
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let mut response = next.run(request).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
 }
 
 /// The response header that tells how many SQL statements a request ran, across districts.
@@ -245,7 +343,58 @@ async fn run(
     via: Via<'_>,
     request: async_graphql::Request,
 ) -> Response {
+    let operation = request.operation_name.clone();
     let executed = graphql::execute(&state.schema, request).await;
+    let first_code = executed
+        .response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| match x.get("code") {
+            Some(async_graphql::Value::String(code)) => Some(code.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mark: Result<Answered, Refused> = match executed.overload {
+        Some(graphql::Overload::Busy) => Err(Refused("overloaded")),
+        Some(graphql::Overload::TimedOut) => Err(Refused("timed_out")),
+        None if first_code == codes::LIMIT_EXCEEDED => Err(Refused("limit_exceeded")),
+        None => Ok(Answered {
+            operation,
+            outcome: match (executed.executed, executed.response.errors.is_empty()) {
+                (false, _) => "invalid",
+                (true, true) => "ok",
+                (true, false) => "errors",
+            },
+            statements: executed.statements,
+        }),
+    };
+    let mut response = answer(state, media, via, executed);
+    match mark {
+        Ok(answered) => {
+            tracing::debug!(
+                operation = answered.operation.as_deref().unwrap_or("-"),
+                outcome = answered.outcome,
+                statements = answered.statements,
+                "answered"
+            );
+            response.extensions_mut().insert(answered);
+        }
+        Err(refused) => {
+            tracing::debug!(reason = refused.0, "refused");
+            response.extensions_mut().insert(refused);
+        }
+    }
+    response
+}
+
+/// The HTTP response for an executed (or refused) request.
+fn answer(
+    state: &AppState,
+    media: MediaType,
+    via: Via<'_>,
+    executed: graphql::Executed,
+) -> Response {
     // GraphQL over HTTP: with application/graphql-response+json, a request that never ran is a
     // 400; with application/json, every answer to a well-formed request is a 200.
     let status = if executed.overload.is_some() {
@@ -575,6 +724,24 @@ async fn check_districts(state: &AppState) -> Vec<serde_json::Value> {
         }
     }))
     .await
+}
+
+/// `GET /metrics`: Prometheus text (see [`crate::metrics`]), the districts checked now.
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    let districts: Vec<(String, bool, std::time::Duration)> =
+        futures::future::join_all(state.schema.districts().list().iter().map(|d| async move {
+            let health = d.health().await;
+            (d.city().to_owned(), health.version.is_ok(), health.latency)
+        }))
+        .await;
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        state.metrics.render(&districts),
+    )
+        .into_response()
 }
 
 /// `GET /health`: every district, up or down, with its latency. 200 while any district is up

@@ -3,9 +3,10 @@
 
 mod config;
 mod http;
+mod metrics;
 mod persisted;
 
-pub use config::{Config, ConfigError, DistrictSetting};
+pub use config::{Config, ConfigError, DistrictSetting, LogFormat};
 pub use http::{HttpOptions, app};
 
 use graphql::{DangqunSchema, Districts, Limits};

@@ -110,13 +110,18 @@ fn main() -> ExitCode {
         Some(Command::Synth { .. }) => SYNTH_LOG,
         _ => DEFAULT_LOG,
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default_log.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| default_log.into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.config.log_format {
+        server::LogFormat::Json => logs.json().init(),
+        // Colours only for a person at a terminal, not in files and collectors.
+        server::LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
