@@ -19,6 +19,8 @@
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
+//! - `fuzz`: bounded proptest runs over bodies, headers and documents: no 5xx, no hang; a
+//!   megabyte of `{` and deep nesting refused at once.
 //! - `gateway`: composed with a second subgraph (`tests/federation/`) and queried through Hive
 //!   Gateway.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
@@ -48,6 +50,8 @@ mod compare;
 mod districts;
 #[path = "e2e/federation.rs"]
 mod federation;
+#[path = "e2e/fuzz.rs"]
+mod fuzz;
 #[path = "e2e/gateway.rs"]
 mod gateway;
 #[path = "e2e/http.rs"]
