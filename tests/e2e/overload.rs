@@ -107,9 +107,11 @@ fn a_request_over_the_timeout_is_a_503() {
             "0",
         ],
     );
-    let expected = served.post(DEEP);
+    // The expected answer from a server without the 20 ms bound (same data, same bytes): on a
+    // loaded machine even a lone request here may time out.
+    let expected = crate::support::shared_post(DEEP);
     let replies = burst(&served, 64, 1);
-    let (answered, timed_out) = check(&replies, &expected.body, &["TIMED_OUT"]);
+    let (answered, timed_out) = check(&replies, &expected, &["TIMED_OUT"]);
     assert_eq!(answered + timed_out, 64);
     assert!(timed_out >= 1, "{answered} answered, none timed out");
     let refusal = replies.iter().find(|r| r.status == 503).expect("a 503");

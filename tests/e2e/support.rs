@@ -337,6 +337,20 @@ pub fn graphql_counted(addr: SocketAddr, query: &str, variables: Value) -> (Valu
     (reply.json(), statements)
 }
 
+/// The bytes the shared server answers `query` with (asserting HTTP 200).
+pub fn shared_post(query: &str) -> Vec<u8> {
+    let body = serde_json::json!({ "query": query }).to_string();
+    let reply = request(
+        shared().addr,
+        "POST",
+        "/graphql",
+        Some("application/json"),
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.body
+}
+
 /// POSTs a GraphQL query with variables and returns the JSON response (asserting HTTP 200).
 pub fn graphql(addr: SocketAddr, query: &str, variables: Value) -> Value {
     let body = serde_json::json!({ "query": query, "variables": variables });
