@@ -89,6 +89,58 @@ fn errors_never_leak_internals() {
 }
 
 #[test]
+fn a_district_whose_statement_fails_is_a_district_error_that_leaks_nothing() {
+    // Korla's file loses a table after it was imported: the district is up, its statement fails.
+    let dir = crate::support::temp_dir("district-error");
+    let server = crate::support::start_config(server::Config::with_data_dir(&dir));
+    let file = dir.join("korla.sqlite");
+    server::runtime().expect("runtime").block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", file.display()))
+            .await
+            .expect("open korla's file");
+        sqlx::query("DROP TABLE room_equipment")
+            .execute(&pool)
+            .await
+            .expect("drop a table");
+        pool.close().await;
+    });
+    let answer = graphql(
+        server.addr,
+        "{ rooms(first: 100) { nodes { id equipment { name } } } }",
+        json!(null),
+    );
+    assert_eq!(error_codes(&answer), ["DISTRICT_ERROR"], "{answer}");
+    let error = &answer["errors"][0];
+    assert_eq!(error["extensions"]["city"], "korla");
+    assert_eq!(error["message"], "district `korla` could not answer");
+    // One error for the city, not one per room whose equipment it failed to read; only Korla's
+    // rooms lost their equipment, the other cities' lists are whole.
+    let rooms = answer["data"]["rooms"]["nodes"].as_array().expect("rooms");
+    assert_eq!(rooms.len(), 56);
+    assert!(
+        rooms
+            .iter()
+            .filter(|r| r["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("jinshan/")))
+            .any(|r| r["equipment"].as_array().is_some_and(|e| !e.is_empty()))
+    );
+    let text = answer.to_string().to_lowercase();
+    for leak in [
+        "select ",
+        "sqlite",
+        "no such table",
+        "room_equipment",
+        "panicked",
+        "src/",
+        ".rs:",
+        &dir.display().to_string().to_lowercase(),
+    ] {
+        assert!(!text.contains(leak), "leaked `{leak}`: {text}");
+    }
+}
+
+#[test]
 fn get_serves_queries_with_variables() {
     let path = "/graphql?query=query%20C(%24id%3AID!)%7Bcity(id%3A%24id)%7BnameEn%7D%7D&variables=%7B%22id%22%3A%22suzhou%22%7D";
     let reply = request(shared().addr, "GET", path, None, b"");

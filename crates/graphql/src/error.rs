@@ -101,8 +101,9 @@ pub(crate) fn report_error(ctx: &Context<'_>, error: Error, index: Option<usize>
     ctx.add_error(error);
 }
 
-/// One `DISTRICT_UNAVAILABLE` error per city: a district that is down fails every field that
-/// reaches it, and a client needs to hear it once.
+/// One `DISTRICT_UNAVAILABLE` and one `DISTRICT_ERROR` error per city: a district that is down,
+/// or whose statement fails, fails every field that reaches it (each room's `equipment`…), and a
+/// client needs to hear it once.
 pub(crate) fn one_outage_per_city(mut response: Response) -> Response {
     let mut seen = std::collections::HashSet::new();
     response.errors.retain(|e| {
@@ -111,9 +112,9 @@ pub(crate) fn one_outage_per_city(mut response: Response) -> Response {
         let city = ext.and_then(|x| x.get("city"));
         match (code, city) {
             (Some(async_graphql::Value::String(code)), Some(city))
-                if code == codes::DISTRICT_UNAVAILABLE =>
+                if code == codes::DISTRICT_UNAVAILABLE || code == codes::DISTRICT_ERROR =>
             {
-                seen.insert(city.to_string())
+                seen.insert((code.clone(), city.to_string()))
             }
             _ => true,
         }
