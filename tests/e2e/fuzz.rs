@@ -3,7 +3,7 @@
 //! protocol allows, never a 5xx or a hang. Failures proptest finds are kept in
 //! `tests/e2e/fuzz.proptest-regressions` and replayed first on every run.
 
-use crate::support::{Reply, TestServer, config, request_with, shared, start_config};
+use crate::support::{Reply, TestServer, config, post_json, request_with, shared, start_config};
 use proptest::prelude::*;
 use serde_json::json;
 use std::sync::OnceLock;
@@ -211,16 +211,10 @@ fn large_bodies() -> &'static TestServer {
 #[test]
 fn a_megabyte_of_braces_gets_a_4xx_within_a_second() {
     let braces = "{".repeat(1024 * 1024);
-    let body = json!({ "query": braces }).to_string();
+    let body = json!({ "query": braces });
     for (server, status) in [(shared(), 413), (large_bodies(), 200)] {
         let started = Instant::now();
-        let reply = request_with(
-            server.addr,
-            "POST",
-            "/graphql",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        );
+        let reply = post_json(server.addr, &[], &body);
         let took = started.elapsed();
         assert!(took < Duration::from_secs(1), "took {took:?}");
         assert_eq!(reply.status, status, "{}", reply.text());
@@ -231,15 +225,10 @@ fn a_megabyte_of_braces_gets_a_4xx_within_a_second() {
                 "LIMIT_EXCEEDED"
             );
         }
-        let reply = request_with(
+        let reply = post_json(
             server.addr,
-            "POST",
-            "/graphql",
-            &[
-                ("Content-Type", "application/json"),
-                ("Accept", "application/graphql-response+json"),
-            ],
-            body.as_bytes(),
+            &[("Accept", "application/graphql-response+json")],
+            &body,
         );
         assert!((400..500).contains(&reply.status), "{}", reply.status);
     }
@@ -250,13 +239,7 @@ fn deep_nesting_under_the_token_limit_is_refused_without_overflowing() {
     // 1,300 nested selection sets are 3,900 tokens, under the token limit: a recursive parser
     // without a bound would exhaust a worker thread's stack. async-graphql's parser has one.
     let query = format!("{}{}", "{ a ".repeat(1300), "}".repeat(1300));
-    let reply = request_with(
-        shared().addr,
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        json!({ "query": query }).to_string().as_bytes(),
-    );
+    let reply = post_json(shared().addr, &[], &json!({ "query": query }));
     assert_eq!(reply.status, 200, "{}", reply.text());
     let body = reply.json();
     assert_eq!(

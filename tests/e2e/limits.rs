@@ -2,18 +2,12 @@
 //! `LIMIT_EXCEEDED` naming the limit; a request can ask what it measured. (Every query of README
 //! and `tests/queries` runs under the same default limits in `queries`.)
 
-use crate::support::{error_codes, request_with, shared};
+use crate::support::{error_codes, post_json, shared};
 use serde_json::{Value, json};
 
 /// POSTs `body`; returns the answer and the statements it ran.
 fn send(body: Value) -> (Value, String) {
-    let reply = request_with(
-        shared().addr,
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        body.to_string().as_bytes(),
-    );
+    let reply = post_json(shared().addr, &[], &body);
     assert_eq!(reply.status, 200, "{}", reply.text());
     let statements = reply
         .header("dangqun-sql-statements")

@@ -1,23 +1,17 @@
 //! What an operator watches: Prometheus `/metrics`, a request id on every answer and in every log
 //! line of its request, plain or JSON logs.
 
-use crate::support::{Served, TestServer, config, request_with, start_config, temp_dir};
+use crate::support::{Served, config, post_json, request_with, start_config, temp_dir};
 use serde_json::json;
 use std::process::Stdio;
-
-fn post(server: &TestServer, headers: &[(&str, &str)], body: &str) -> crate::support::Reply {
-    let mut all = vec![("Content-Type", "application/json")];
-    all.extend_from_slice(headers);
-    request_with(server.addr, "POST", "/graphql", &all, body.as_bytes())
-}
 
 #[test]
 fn metrics_count_requests_statements_refusals_and_districts() {
     let server = start_config(config("metrics"));
-    let named = json!({ "query": "query Rooms { rooms(first: 3) { totalCount nodes { id } } }", "operationName": "Rooms" }).to_string();
+    let named = json!({ "query": "query Rooms { rooms(first: 3) { totalCount nodes { id } } }", "operationName": "Rooms" });
     let mut statements = 0;
     for _ in 0..2 {
-        let reply = post(&server, &[], &named);
+        let reply = post_json(server.addr, &[], &named);
         assert_eq!(reply.status, 200);
         statements += reply
             .header("dangqun-sql-statements")
@@ -25,12 +19,12 @@ fn metrics_count_requests_statements_refusals_and_districts() {
             .expect("statements");
     }
     assert!(statements > 0);
-    post(&server, &[], &json!({ "query": "{ nope }" }).to_string());
+    post_json(server.addr, &[], &json!({ "query": "{ nope }" }));
     let aliases: String = (0..31).map(|i| format!("a{i}: cities {{ id }} ")).collect();
-    post(
-        &server,
+    post_json(
+        server.addr,
         &[],
-        &json!({ "query": format!("{{ {aliases}}}") }).to_string(),
+        &json!({ "query": format!("{{ {aliases}}}") }),
     );
     let plain = request_with(
         server.addr,
@@ -112,18 +106,8 @@ fn json_logs_carry_the_request_id_of_their_request() {
         &[("RUST_LOG", "info,server=debug")],
         Stdio::from(file),
     );
-    let body =
-        json!({ "query": "query Cities { cities { id } }", "operationName": "Cities" }).to_string();
-    let reply = request_with(
-        served.addr,
-        "POST",
-        "/graphql",
-        &[
-            ("Content-Type", "application/json"),
-            ("X-Request-Id", "log-test-7"),
-        ],
-        body.as_bytes(),
-    );
+    let body = json!({ "query": "query Cities { cities { id } }", "operationName": "Cities" });
+    let reply = post_json(served.addr, &[("X-Request-Id", "log-test-7")], &body);
     assert_eq!(reply.status, 200);
     drop(served);
     let text = std::fs::read_to_string(&log).expect("log");

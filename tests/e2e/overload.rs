@@ -3,7 +3,7 @@
 //! load far past capacity leaves the process up, under 200 MB, with every answer correct or a
 //! clean refusal.
 
-use crate::support::{Reply, Served, request_with};
+use crate::support::{Reply, Served, post_json, request_with};
 use serde_json::{Value, json};
 use std::sync::{Arc, Barrier};
 
@@ -43,17 +43,9 @@ fn burst(served: &Served, clients: usize, each: usize) -> Vec<Reply> {
             let barrier = barrier.clone();
             std::thread::spawn(move || {
                 barrier.wait();
-                let body = json!({ "query": DEEP }).to_string();
+                let body = json!({ "query": DEEP });
                 (0..each)
-                    .map(|_| {
-                        request_with(
-                            addr,
-                            "POST",
-                            "/graphql",
-                            &[("Content-Type", "application/json")],
-                            body.as_bytes(),
-                        )
-                    })
+                    .map(|_| post_json(addr, &[], &body))
                     .collect::<Vec<_>>()
             })
         })

@@ -2,8 +2,8 @@
 //! query, then a GET of the hash alone) and a safelist that runs only its folder's operations.
 
 use crate::support::{
-    Reply, TestServer, config, error_codes, request_with, shared, start_config, temp_dir,
-    url_encode,
+    Reply, TestServer, config, error_codes, post_json, request_with, shared, start_config,
+    temp_dir, url_encode,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -21,13 +21,7 @@ fn persisted(hash: &str) -> Value {
 }
 
 fn post(server: &TestServer, accept: &str, body: Value) -> Reply {
-    request_with(
-        server.addr,
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json"), ("Accept", accept)],
-        body.to_string().as_bytes(),
-    )
+    post_json(server.addr, &[("Accept", accept)], &body)
 }
 
 #[test]

@@ -318,17 +318,18 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
 }
 
+/// POSTs a JSON request `body` to `/graphql` as `application/json`, with any other headers.
+pub fn post_json(addr: SocketAddr, headers: &[(&str, &str)], body: &Value) -> Reply {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    request_with(addr, "POST", "/graphql", &all, body.to_string().as_bytes())
+}
+
 /// POSTs a GraphQL query with variables and returns the JSON response and the number of SQL
 /// statements the service says it ran for it.
 pub fn graphql_counted(addr: SocketAddr, query: &str, variables: Value) -> (Value, u64) {
     let body = serde_json::json!({ "query": query, "variables": variables });
-    let reply = request(
-        addr,
-        "POST",
-        "/graphql",
-        Some("application/json"),
-        body.to_string().as_bytes(),
-    );
+    let reply = post_json(addr, &[], &body);
     assert_eq!(reply.status, 200, "{}", reply.text());
     let statements = reply
         .header("dangqun-sql-statements")
@@ -339,14 +340,7 @@ pub fn graphql_counted(addr: SocketAddr, query: &str, variables: Value) -> (Valu
 
 /// The bytes the shared server answers `query` with (asserting HTTP 200).
 pub fn shared_post(query: &str) -> Vec<u8> {
-    let body = serde_json::json!({ "query": query }).to_string();
-    let reply = request(
-        shared().addr,
-        "POST",
-        "/graphql",
-        Some("application/json"),
-        body.as_bytes(),
-    );
+    let reply = post_json(shared().addr, &[], &serde_json::json!({ "query": query }));
     assert_eq!(reply.status, 200, "{}", reply.text());
     reply.body
 }
@@ -354,13 +348,7 @@ pub fn shared_post(query: &str) -> Vec<u8> {
 /// POSTs a GraphQL query with variables and returns the JSON response (asserting HTTP 200).
 pub fn graphql(addr: SocketAddr, query: &str, variables: Value) -> Value {
     let body = serde_json::json!({ "query": query, "variables": variables });
-    let reply = request(
-        addr,
-        "POST",
-        "/graphql",
-        Some("application/json"),
-        body.to_string().as_bytes(),
-    );
+    let reply = post_json(addr, &[], &body);
     assert_eq!(reply.status, 200, "{}", reply.text());
     reply.json()
 }
@@ -454,14 +442,7 @@ impl Served {
     }
 
     pub fn post(&self, query: &str) -> Reply {
-        let body = serde_json::json!({ "query": query }).to_string();
-        request_with(
-            self.addr,
-            "POST",
-            "/graphql",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        )
+        post_json(self.addr, &[], &serde_json::json!({ "query": query }))
     }
 
     /// Peak resident memory of the process, in MiB.

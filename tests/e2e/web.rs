@@ -2,7 +2,7 @@
 //! Chromium), ETag / `If-None-Match` / `Cache-Control` on GET queries, gzip and br.
 
 use crate::support::{
-    Reply, TestServer, config, repo_root, request_with, shared, start_config, start_with,
+    Reply, TestServer, config, post_json, repo_root, request_with, shared, start_config, start_with,
 };
 use serde_json::json;
 use std::io::{Read, Write};
@@ -13,10 +13,7 @@ use std::sync::OnceLock;
 const CITIES_QUERY: &str = "/graphql?query=%7B%20cities%20%7B%20id%20name%20%7D%20%7D";
 
 fn post(addr: SocketAddr, headers: &[(&str, &str)], query: &str) -> Reply {
-    let mut all = vec![("Content-Type", "application/json")];
-    all.extend_from_slice(headers);
-    let body = json!({ "query": query }).to_string();
-    request_with(addr, "POST", "/graphql", &all, body.as_bytes())
+    post_json(addr, headers, &json!({ "query": query }))
 }
 
 fn preflight(addr: SocketAddr, origin: &str) -> Reply {

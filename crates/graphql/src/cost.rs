@@ -131,7 +131,8 @@ impl Exceeded {
 /// it takes `first`.
 #[derive(Debug, Default)]
 pub struct Model {
-    fields: HashMap<(String, String), Field>,
+    /// Type name → field name → field.
+    fields: HashMap<String, HashMap<String, Field>>,
     /// Values `cities` and `compare` can hold: the cities served.
     cities: u64,
 }
@@ -146,7 +147,7 @@ struct Field {
 impl Model {
     /// From the schema's SDL and the number of cities served.
     pub fn new(sdl: &str, cities: usize) -> Self {
-        let mut fields = HashMap::new();
+        let mut fields: HashMap<String, HashMap<String, Field>> = HashMap::new();
         if let Ok(ServiceDocument { definitions }) = async_graphql::parser::parse_schema(sdl) {
             for definition in definitions {
                 let TypeSystemDefinition::Type(ty) = definition else {
@@ -158,7 +159,7 @@ impl Model {
                     TypeKind::Interface(interface) => interface.fields,
                     _ => continue,
                 };
-                let parent = ty.name.node.to_string();
+                let parent = fields.entry(ty.name.node.to_string()).or_default();
                 for field in object_fields {
                     let field = field.node;
                     let mut base = &field.ty.node.base;
@@ -171,8 +172,8 @@ impl Model {
                         continue;
                     };
                     let paged = field.arguments.iter().any(|a| a.node.name.node == "first");
-                    fields.insert(
-                        (parent.clone(), field.name.node.to_string()),
+                    parent.insert(
+                        field.name.node.to_string(),
                         Field {
                             ty: named.to_string(),
                             list,
@@ -218,7 +219,6 @@ impl Model {
         for (limit, actual, max) in [
             ("aliases", m.aliases, budget.max_aliases),
             ("rootFields", m.root_fields, budget.max_root_fields),
-            ("directives", m.directives, budget.max_directives),
         ] {
             if actual > max {
                 return Err(Exceeded { limit, max, actual });
@@ -253,8 +253,16 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Counts `n` more directives; `Err` past the limit.
     fn directives(&mut self, n: usize) -> Result<(), Exceeded> {
         self.measured.directives += n as u64;
+        if self.measured.directives > self.budget.max_directives {
+            return Err(Exceeded {
+                limit: "directives",
+                max: self.budget.max_directives,
+                actual: self.measured.directives,
+            });
+        }
         Ok(())
     }
 
@@ -272,119 +280,113 @@ impl Walk<'_> {
             return Ok(());
         }
         for selection in &set.items {
-            match &selection.node {
+            let (fragment, ty) = match &selection.node {
                 Selection::Field(field) => {
-                    let field = &field.node;
-                    self.directives(field.directives.len())?;
-                    if field.alias.is_some() {
-                        self.measured.aliases += 1;
-                    }
-                    if depth == 0 {
-                        self.measured.root_fields += 1;
-                    }
-                    let depth = depth + 1;
-                    if depth > self.measured.depth {
-                        self.measured.depth = depth;
-                        if depth > self.budget.max_depth {
-                            return Err(Exceeded {
-                                limit: "depth",
-                                max: self.budget.max_depth,
-                                actual: depth,
-                            });
-                        }
-                    }
-                    let name = field.name.node.as_str();
-                    let info = self.model.fields.get(&(parent.to_owned(), name.to_owned()));
-                    let first = || {
-                        field
-                            .get_argument("first")
-                            .and_then(|v| {
-                                v.node
-                                    .clone()
-                                    .into_const_with(|var| {
-                                        self.variables.get(&var).cloned().ok_or(())
-                                    })
-                                    .ok()
-                            })
-                            .and_then(|v| match v {
-                                Value::Number(n) => n.as_u64(),
-                                _ => None,
-                            })
-                            .unwrap_or(DEFAULT_FIRST)
-                            .min(MAX_FIRST)
-                    };
-                    let count = match info {
-                        Some(info) if info.list => {
-                            if info.paged {
-                                first()
-                            } else if matches!(name, "nodes" | "edges") && page.is_some() {
-                                page.unwrap_or(LIST_BOUND)
-                            } else if parent == "Query" && matches!(name, "cities" | "compare") {
-                                self.model.cities
-                            } else if parent == "Query" && name == "sources" {
-                                self.model.cities * 2
-                            } else {
-                                LIST_BOUND
-                            }
-                        }
-                        _ => 1,
-                    };
-                    let values = multiplier.saturating_mul(count.max(1));
-                    self.measured.cost = self.measured.cost.saturating_add(values);
-                    if self.measured.cost > self.budget.max_cost {
-                        return Err(Exceeded {
-                            limit: "cost",
-                            max: self.budget.max_cost,
-                            actual: self.measured.cost,
-                        });
-                    }
-                    if let Some(info) = info {
-                        let page = (info.paged && !info.list).then(first);
-                        self.set(
-                            &field.selection_set.node,
-                            &info.ty,
-                            values,
-                            depth,
-                            page,
-                            nesting,
-                        )?;
-                    }
+                    self.field(&field.node, parent, multiplier, depth, page, nesting)?;
+                    continue;
                 }
-                Selection::InlineFragment(fragment) => {
-                    let fragment = &fragment.node;
-                    self.directives(fragment.directives.len())?;
-                    let ty = fragment
+                Selection::InlineFragment(inline) => {
+                    let inline = &inline.node;
+                    self.directives(inline.directives.len())?;
+                    let ty = inline
                         .type_condition
                         .as_ref()
                         .map_or(parent, |t| t.node.on.node.as_str());
-                    self.set(
-                        &fragment.selection_set.node,
-                        ty,
-                        multiplier,
-                        depth,
-                        page,
-                        nesting + 1,
-                    )?;
+                    (&inline.selection_set.node, ty)
                 }
                 Selection::FragmentSpread(spread) => {
                     let spread = &spread.node;
                     self.directives(spread.directives.len())?;
-                    if let Some(fragment) = self.document.fragments.get(&spread.fragment_name.node)
-                    {
-                        let fragment = &fragment.node;
-                        self.directives(fragment.directives.len())?;
-                        let ty = fragment.type_condition.node.on.node.as_str();
-                        self.set(
-                            &fragment.selection_set.node,
-                            ty,
-                            multiplier,
-                            depth,
-                            page,
-                            nesting + 1,
-                        )?;
-                    }
+                    let Some(fragment) = self.document.fragments.get(&spread.fragment_name.node)
+                    else {
+                        continue;
+                    };
+                    let fragment = &fragment.node;
+                    self.directives(fragment.directives.len())?;
+                    let ty = fragment.type_condition.node.on.node.as_str();
+                    (&fragment.selection_set.node, ty)
                 }
+            };
+            self.set(fragment, ty, multiplier, depth, page, nesting + 1)?;
+        }
+        Ok(())
+    }
+
+    /// One field selected `multiplier` times (once per parent value), at `depth` below the root.
+    fn field(
+        &mut self,
+        field: &async_graphql::parser::types::Field,
+        parent: &str,
+        multiplier: u64,
+        depth: u64,
+        page: Option<u64>,
+        nesting: u32,
+    ) -> Result<(), Exceeded> {
+        self.directives(field.directives.len())?;
+        if field.alias.is_some() {
+            self.measured.aliases += 1;
+        }
+        if depth == 0 {
+            self.measured.root_fields += 1;
+        }
+        let depth = depth + 1;
+        if depth > self.measured.depth {
+            self.measured.depth = depth;
+            if depth > self.budget.max_depth {
+                return Err(Exceeded {
+                    limit: "depth",
+                    max: self.budget.max_depth,
+                    actual: depth,
+                });
             }
+        }
+        let name = field.name.node.as_str();
+        let info = self.model.fields.get(parent).and_then(|f| f.get(name));
+        let first = || {
+            field
+                .get_argument("first")
+                .and_then(|v| {
+                    v.node
+                        .clone()
+                        .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+                        .ok()
+                })
+                .and_then(|v| match v {
+                    Value::Number(n) => n.as_u64(),
+                    _ => None,
+                })
+                .unwrap_or(DEFAULT_FIRST)
+                .min(MAX_FIRST)
+        };
+        let count = match (info, page, name) {
+            (Some(info), _, _) if info.list && info.paged => first(),
+            (Some(info), Some(page), "nodes" | "edges") if info.list => page,
+            (Some(info), _, "cities" | "compare") if info.list && parent == "Query" => {
+                self.model.cities
+            }
+            (Some(info), _, "sources") if info.list && parent == "Query" => self.model.cities * 2,
+            (Some(info), _, _) if info.list => LIST_BOUND,
+            _ => 1,
+        };
+        let values = multiplier.saturating_mul(count.max(1));
+        self.measured.cost = self.measured.cost.saturating_add(values);
+        if self.measured.cost > self.budget.max_cost {
+            return Err(Exceeded {
+                limit: "cost",
+                max: self.budget.max_cost,
+                actual: self.measured.cost,
+            });
+        }
+        if let Some(info) = info {
+            let page = (info.paged && !info.list).then(first);
+            self.set(
+                &field.selection_set.node,
+                &info.ty,
+                values,
+                depth,
+                page,
+                nesting,
+            )?;
         }
         Ok(())
     }

@@ -19,6 +19,7 @@ pub use connection::CursorKey;
 pub use error::codes;
 pub use query::Query;
 
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
 };
@@ -316,25 +317,21 @@ pub fn build_schema(
     // The districts are not schema data: `execute` hands each request its own copy.
     fn finish<Q: async_graphql::ObjectType + 'static>(
         builder: SchemaBuilder<Q, EmptyMutation, EmptySubscription>,
-        limits: Limits,
         cursor_key: CursorKey,
     ) -> Schema<Q, EmptyMutation, EmptySubscription> {
         // Depth and cost are measured by `cost` before a request runs; this only bounds the
         // recursion of async-graphql's own passes over a document.
-        let _ = limits;
         builder.data(cursor_key).limit_recursive_depth(32).finish()
     }
     let inner = if federation {
         Variant::Federated(finish(
             Schema::build(FederatedQuery::default(), EmptyMutation, EmptySubscription)
                 .enable_federation(),
-            limits,
             cursor_key,
         ))
     } else {
         Variant::Plain(finish(
             Schema::build(PlainQuery::default(), EmptyMutation, EmptySubscription),
-            limits,
             cursor_key,
         ))
     };
@@ -437,7 +434,51 @@ pub fn operation_type(
 ) -> Option<async_graphql::parser::types::OperationType> {
     let name = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
-    render::operation(document, name.as_deref()).map(|op| op.ty)
+    operation(document, name.as_deref()).map(|op| op.ty)
+}
+
+/// The operation a request names, as async-graphql picks it: the only one, or the named one.
+fn operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), None) => Some(&op.node),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The first variable the operation requires (a non-null type without a default) that the
+/// request does not give. async-graphql would only notice it when a field reads it, as an error
+/// of that field; it is the request's error, before anything runs.
+fn missing_variable(
+    operation: &OperationDefinition,
+    variables: &async_graphql::Variables,
+) -> Option<async_graphql::ServerError> {
+    operation
+        .variable_definitions
+        .iter()
+        .find_map(|definition| {
+            let definition = &definition.node;
+            let given = variables
+                .get(&definition.name.node)
+                .is_some_and(|v| *v != async_graphql::Value::Null);
+            (!definition.var_type.node.nullable && definition.default_value.is_none() && !given)
+                .then(|| {
+                    async_graphql::ServerError::new(
+                        format!(
+                            "variable `${}` of type `{}` is required and was not given",
+                            definition.name.node, definition.var_type.node
+                        ),
+                        Some(definition.name.pos),
+                    )
+                })
+        })
 }
 
 /// Runs one GraphQL request with its own batcher (see [`batch`]: reads go out in rounds, one
@@ -454,22 +495,25 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     };
     let mut measured = None;
     let shape = match request.parsed_query() {
-        Ok(document) => {
-            if let Some(missing) = render::missing_variable(document, name.as_deref(), &variables) {
-                return Executed::refused(missing, codes::BAD_ARGUMENT);
-            }
-            // Before the shape: the walk stops at the cost limit, however the document explodes.
-            if let Some(operation) = render::operation(document, name.as_deref()) {
+        // A document that names no operation is refused by async-graphql; nothing to measure.
+        Ok(document) => match operation(document, name.as_deref()) {
+            None => None,
+            Some(op) => {
+                if let Some(missing) = missing_variable(op, &variables) {
+                    return Executed::refused(missing, codes::BAD_ARGUMENT);
+                }
+                // Before the shape: the walk stops at the cost limit, however the document
+                // explodes.
                 match schema
                     .cost
-                    .measure(&budget, document, operation, &variables, tokens)
+                    .measure(&budget, document, op, &variables, tokens)
                 {
                     Ok(m) => measured = Some(m),
                     Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
                 }
+                Some(render::Shape::of(document, op))
             }
-            render::Shape::of(document, name.as_deref())
-        }
+        },
         Err(e) => {
             let message = format!("the query does not parse: {}", e.message);
             return Executed::refused(

@@ -15,7 +15,7 @@
 //! key in different orders; the order is still the same for every identical request.
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Value};
 
@@ -26,11 +26,9 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// The shape of the operation a request runs, or `None` when the document does not name one
-    /// (such a request fails before it executes, so it has no data to order).
-    pub fn of(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Self> {
-        let operation = operation(document, operation_name)?;
-        Some(Self::collect(document, &[&operation.selection_set.node]))
+    /// The shape of the answer to `operation`, one of `document`'s.
+    pub fn of(document: &ExecutableDocument, operation: &OperationDefinition) -> Self {
+        Self::collect(document, &[&operation.selection_set.node])
     }
 
     /// `CollectFields` over several selection sets (those merged under one response key).
@@ -84,52 +82,6 @@ fn gather<'d>(
             }
         }
     }
-}
-
-/// The operation a request names, as async-graphql picks it: the only one, or the named one.
-pub(crate) fn operation<'d>(
-    document: &'d ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<&'d OperationDefinition> {
-    match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), None) => Some(&op.node),
-        (DocumentOperations::Single(_), Some(_)) => None,
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
-/// The first variable the operation requires (a non-null type without a default) that the
-/// request does not give. async-graphql would only notice it when a field reads it, as an error
-/// of that field; it is the request's error, before anything runs.
-pub(crate) fn missing_variable(
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-    variables: &async_graphql::Variables,
-) -> Option<async_graphql::ServerError> {
-    let operation = operation(document, operation_name)?;
-    operation
-        .variable_definitions
-        .iter()
-        .find_map(|definition| {
-            let definition = &definition.node;
-            let given = variables
-                .get(&definition.name.node)
-                .is_some_and(|v| *v != Value::Null);
-            (!definition.var_type.node.nullable && definition.default_value.is_none() && !given)
-                .then(|| {
-                    async_graphql::ServerError::new(
-                        format!(
-                            "variable `${}` of type `{}` is required and was not given",
-                            definition.name.node, definition.var_type.node
-                        ),
-                        Some(definition.name.pos),
-                    )
-                })
-        })
 }
 
 /// Writes `response` as JSON: `data` (left out when the request failed before it executed, as

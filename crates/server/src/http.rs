@@ -435,10 +435,9 @@ fn answer(
 /// A weak validator from the answer's bytes (weak: a compressed copy is the same answer), so a
 /// changed dataset, or anything else that changes the answer, changes it.
 fn etag(body: &[u8]) -> HeaderValue {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    HeaderValue::try_from(format!("W/\"{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"\""))
+    let hex = crate::sha256_hex(body);
+    HeaderValue::try_from(format!("W/\"{}\"", &hex[..32]))
+        .unwrap_or(HeaderValue::from_static("W/\"\""))
 }
 
 /// `If-None-Match` against our tag, by the weak comparison (RFC 9110 §13.1.2): `*`, or any of

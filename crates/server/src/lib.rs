@@ -55,6 +55,18 @@ pub enum ServerError {
     Store(#[from] StoreError),
 }
 
+/// The lower-case hex SHA-256 of `bytes`: persisted queries' hashes and answers' ETags.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
 /// `city`'s dataset loader, or `UnknownCity`.
 fn loader(city: &str) -> Result<DatasetLoader, ServerError> {
     CITIES

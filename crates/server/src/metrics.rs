@@ -95,22 +95,24 @@ impl Metrics {
     pub fn render(&self, districts: &[(String, bool, Duration)]) -> String {
         let state = self.state();
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_requests_total GraphQL requests answered, by operation name and outcome."
+        family(
+            &mut out,
+            "dangqun_requests_total",
+            "counter",
+            "GraphQL requests answered, by operation name and outcome.",
         );
-        let _ = writeln!(out, "# TYPE dangqun_requests_total counter");
         for ((op, outcome), n) in &state.requests {
             let _ = writeln!(
                 out,
                 "dangqun_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}"
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_request_duration_seconds Time to answer a GraphQL request, by operation name."
+        family(
+            &mut out,
+            "dangqun_request_duration_seconds",
+            "histogram",
+            "Time to answer a GraphQL request, by operation name.",
         );
-        let _ = writeln!(out, "# TYPE dangqun_request_duration_seconds histogram");
         for (op, h) in &state.durations {
             for (count, bound) in h.counts.iter().zip(BUCKETS) {
                 let _ = writeln!(
@@ -134,33 +136,36 @@ impl Metrics {
                 h.count
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_sql_statements_total SQL statements run for GraphQL requests, by operation name."
+        family(
+            &mut out,
+            "dangqun_sql_statements_total",
+            "counter",
+            "SQL statements run for GraphQL requests, by operation name.",
         );
-        let _ = writeln!(out, "# TYPE dangqun_sql_statements_total counter");
         for (op, n) in &state.statements {
             let _ = writeln!(
                 out,
                 "dangqun_sql_statements_total{{operation=\"{op}\"}} {n}"
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_requests_refused_total Requests turned away, by reason."
+        family(
+            &mut out,
+            "dangqun_requests_refused_total",
+            "counter",
+            "Requests turned away, by reason.",
         );
-        let _ = writeln!(out, "# TYPE dangqun_requests_refused_total counter");
         for (reason, n) in &state.refused {
             let _ = writeln!(
                 out,
                 "dangqun_requests_refused_total{{reason=\"{reason}\"}} {n}"
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_district_up Whether a district's database answered its check (1) or not (0)."
+        family(
+            &mut out,
+            "dangqun_district_up",
+            "gauge",
+            "Whether a district's database answered its check (1) or not (0).",
         );
-        let _ = writeln!(out, "# TYPE dangqun_district_up gauge");
         for (city, up, _) in districts {
             let _ = writeln!(
                 out,
@@ -168,11 +173,12 @@ impl Metrics {
                 u8::from(*up)
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP dangqun_district_latency_seconds How long a district's check took."
+        family(
+            &mut out,
+            "dangqun_district_latency_seconds",
+            "gauge",
+            "How long a district's check took.",
         );
-        let _ = writeln!(out, "# TYPE dangqun_district_latency_seconds gauge");
         for (city, _, latency) in districts {
             let _ = writeln!(
                 out,
@@ -182,6 +188,12 @@ impl Metrics {
         }
         out
     }
+}
+
+/// The `# HELP` and `# TYPE` lines of a metric family.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 //!   asked for by their hash or by their exact text; anything else is refused
 //!   (`OPERATION_NOT_IN_SAFELIST`) and nothing new is registered.
 
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -59,10 +58,7 @@ impl Default for Persisted {
 
 /// The lower-case hex SHA-256 of a query text, as APQ clients compute it.
 pub fn hash(query: &str) -> String {
-    Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::sha256_hex(query.as_bytes())
 }
 
 impl Persisted {
