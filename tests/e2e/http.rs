@@ -1,6 +1,6 @@
 //! The HTTP surface: bad requests get clear JSON errors with stable codes, never a panic or 500.
 
-use crate::support::{error_codes, graphql, request, shared};
+use crate::support::{Connection, error_codes, graphql, request, shared};
 use serde_json::json;
 
 #[test]
@@ -50,19 +50,97 @@ fn batches_are_refused() {
     assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
 }
 
-#[test]
-fn an_oversized_body_is_refused_before_it_is_read() {
-    let query = format!("{{ cities {{ id }} }} # {}", "x".repeat(100 * 1024));
-    let body = json!({ "query": query }).to_string();
-    let reply = request(
-        shared().addr,
-        "POST",
-        "/graphql",
-        Some("application/json"),
-        body.as_bytes(),
-    );
+/// The limit `--max-body-bytes` has by default.
+const LIMIT: usize = 64 * 1024;
+
+fn assert_too_large(reply: &crate::support::Reply) {
     assert_eq!(reply.status, 413, "{}", reply.text());
     assert_eq!(error_codes(&reply.json()), ["BAD_REQUEST"]);
+    assert_eq!(
+        reply.json()["errors"][0]["message"],
+        format!("the request body is larger than {LIMIT} bytes")
+    );
+    // The body was not read to its end, so the connection cannot carry another request.
+    assert_eq!(reply.header("connection"), Some("close"));
+}
+
+#[test]
+fn an_oversized_body_is_refused_before_it_is_read() {
+    // Only the head is sent: a server that waited for the body would never answer.
+    let mut connection = Connection::open(shared().addr);
+    connection.head(
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Content-Length", &(LIMIT + 1).to_string()),
+        ],
+    );
+    assert_too_large(&connection.reply().expect("an answer to the head alone"));
+    assert!(connection.closed());
+}
+
+#[test]
+fn a_chunked_body_is_refused_once_it_passes_the_limit() {
+    // Twice the limit in chunks, never the last chunk: the answer must come from the limit.
+    let mut connection = Connection::open(shared().addr);
+    connection.head(
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Transfer-Encoding", "chunked"),
+        ],
+    );
+    let chunk = vec![b' '; 8 * 1024];
+    for _ in 0..(2 * LIMIT / chunk.len()) {
+        let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+        framed.extend_from_slice(&chunk);
+        framed.extend_from_slice(b"\r\n");
+        if !connection.write(&framed) {
+            break;
+        }
+    }
+    assert_too_large(&connection.reply().expect("an answer before the body ends"));
+    assert!(connection.closed());
+}
+
+#[test]
+fn a_kept_alive_connection_carries_requests_until_a_body_is_refused() {
+    let query = br#"{"query":"{ cities { id } }"}"#;
+    let ids = json!({ "data": { "cities": [
+        { "id": "korla" }, { "id": "taiyuan" }, { "id": "suzhou" }, { "id": "jinshan" }
+    ] } });
+    let json = [("Content-Type", "application/json")];
+    let mut connection = Connection::open(shared().addr);
+    connection.send("POST", "/graphql", &json, query);
+    let first = connection.reply().expect("first answer");
+    assert_eq!((first.status, first.json()), (200, ids.clone()));
+    assert_eq!(first.header("connection"), None);
+    connection.send(
+        "GET",
+        "/graphql?query=%7B%20cities%20%7B%20id%20%7D%20%7D",
+        &[],
+        b"",
+    );
+    let second = connection
+        .reply()
+        .expect("second answer on the same connection");
+    assert_eq!((second.status, second.json()), (200, ids));
+
+    // An oversized body whose tail looks like a request: the server answers 413 and closes,
+    // and nothing in the unread body is ever taken for a request.
+    let smuggled =
+        b"\r\nGET /graphql?query=%7B%20cities%20%7B%20id%20%7D%20%7D HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut body = vec![b' '; LIMIT];
+    body.extend_from_slice(smuggled);
+    connection.send("POST", "/graphql", &json, &body);
+    assert_too_large(&connection.reply().expect("413"));
+    connection.send("POST", "/graphql", &json, query);
+    assert!(
+        connection.reply().is_none(),
+        "an answer after the connection was to close"
+    );
 }
 
 #[test]

@@ -235,7 +235,8 @@ pub fn request(
     request_with(addr, method, path, &headers, body)
 }
 
-/// [`request`] with any headers.
+/// [`request`] with any headers. Reads exactly one reply, framed as the server frames it, and
+/// checks that nothing follows it before the server closes the connection.
 pub fn request_with(
     addr: SocketAddr,
     method: &str,
@@ -243,78 +244,204 @@ pub fn request_with(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
+    let mut connection = Connection::open(addr);
+    let mut all = vec![("Connection", "close")];
+    all.extend_from_slice(headers);
+    connection.send(method, path, &all, body);
+    let reply = connection
+        .reply()
+        .expect("a reply before the connection closed");
+    assert!(
+        connection.closed(),
+        "bytes after the reply on a `Connection: close` request"
     );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write head");
-    // A server may answer (an early 413) and close before it has read the whole body: the
-    // write then fails, as it would for any client, and the answer is there to read.
-    if let Err(e) = stream.write_all(body) {
-        assert!(
-            matches!(
-                e.kind(),
-                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
-            ),
-            "write body: {e}"
-        );
-    }
-    let mut raw = Vec::new();
-    if let Err(e) = stream.read_to_end(&mut raw) {
-        // A reset after the answer arrived: keep what was read.
-        assert!(!raw.is_empty(), "read reply: {e}");
-    }
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
-    {
-        body = dechunk(&body);
-    }
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    reply
 }
 
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("chunk size line");
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..line_end]).trim(), 16)
-            .expect("chunk size");
-        if size == 0 {
-            return out;
+/// One HTTP/1.1 connection, kept alive across requests unless a request says otherwise. Replies
+/// are read by their framing (`Content-Length` or chunked), never by waiting for the close, so
+/// a wrong `Content-Length` or a reply that runs into the next one fails the test.
+pub struct Connection {
+    stream: TcpStream,
+    /// Bytes read past the last reply.
+    pending: Vec<u8>,
+    addr: SocketAddr,
+}
+
+impl Connection {
+    pub fn open(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        Self {
+            stream,
+            pending: Vec::new(),
+            addr,
         }
-        out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
-        data = &data[line_end + 2 + size + 2..];
+    }
+
+    /// Writes a request with a `Content-Length` body.
+    pub fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) {
+        let length = body.len().to_string();
+        let mut all = vec![("Content-Length", length.as_str())];
+        all.extend_from_slice(headers);
+        self.head(method, path, &all);
+        self.write(body);
+    }
+
+    /// Writes a request line and headers (the caller says how the body is framed).
+    pub fn head(&mut self, method: &str, path: &str, headers: &[(&str, &str)]) {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        self.write(head.as_bytes());
+    }
+
+    /// Writes bytes. A server may answer (an early 413) and close before it has read a whole
+    /// body: the write then fails, as it would for any client, and the answer is there to read.
+    /// Returns whether every byte was written.
+    pub fn write(&mut self, bytes: &[u8]) -> bool {
+        match self.stream.write_all(bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                    ),
+                    "write: {e}"
+                );
+                false
+            }
+        }
+    }
+
+    /// Reads more bytes into `pending`; `false` at the end of the stream (or a reset).
+    fn fill(&mut self) -> bool {
+        let mut buffer = [0u8; 16 * 1024];
+        match self.stream.read(&mut buffer) {
+            Ok(0) => false,
+            Ok(n) => {
+                self.pending.extend_from_slice(&buffer[..n]);
+                true
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => false,
+            Err(e) => panic!("read reply: {e}"),
+        }
+    }
+
+    /// Takes `n` bytes, reading until they are there.
+    fn take(&mut self, n: usize, what: &str) -> Vec<u8> {
+        while self.pending.len() < n {
+            assert!(
+                self.fill(),
+                "the connection closed inside the {what} ({} of {n} bytes)",
+                self.pending.len()
+            );
+        }
+        self.pending.drain(..n).collect()
+    }
+
+    /// Takes a line ending in CRLF (without it).
+    fn line(&mut self, what: &str) -> String {
+        loop {
+            if let Some(end) = self.pending.windows(2).position(|w| w == b"\r\n") {
+                let line = self.take(end + 2, what);
+                return String::from_utf8_lossy(&line[..end]).into_owned();
+            }
+            assert!(self.fill(), "the connection closed inside the {what}");
+        }
+    }
+
+    /// Reads one reply; `None` when the server closed the connection before sending any byte.
+    pub fn reply(&mut self) -> Option<Reply> {
+        if self.pending.is_empty() && !self.fill() {
+            return None;
+        }
+        let status_line = self.line("status line");
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("status line: {status_line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            let line = self.line("headers");
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .unwrap_or_else(|| panic!("header line: {line:?}"));
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let value = |name: &str| -> Vec<&str> {
+            headers
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        let chunked = value("transfer-encoding")
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("chunked"));
+        let lengths = value("content-length");
+        assert!(
+            lengths.len() <= 1,
+            "several Content-Length headers: {lengths:?}"
+        );
+        assert!(
+            !chunked || lengths.is_empty(),
+            "both chunked and a Content-Length"
+        );
+        let length: Option<usize> = lengths
+            .first()
+            .map(|v| v.parse().unwrap_or_else(|_| panic!("Content-Length {v:?}")));
+        let body = if status / 100 == 1 || status == 204 || status == 304 {
+            assert!(
+                length.unwrap_or(0) == 0 || status == 304,
+                "a {status} with a body"
+            );
+            Vec::new()
+        } else if chunked {
+            let mut body = Vec::new();
+            loop {
+                let size_line = self.line("chunk size");
+                let size =
+                    usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
+                        .unwrap_or_else(|_| panic!("chunk size {size_line:?}"));
+                if size == 0 {
+                    // Trailers, then the empty line.
+                    while !self.line("trailers").is_empty() {}
+                    break body;
+                }
+                body.extend(self.take(size, "chunked body"));
+                assert!(
+                    self.line("chunk end").is_empty(),
+                    "chunk longer than its size"
+                );
+            }
+        } else if let Some(length) = length {
+            self.take(length, "body")
+        } else {
+            // Framed by the close.
+            while self.fill() {}
+            std::mem::take(&mut self.pending)
+        };
+        Some(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Whether the server has closed the connection with nothing more to read (waiting up to
+    /// the read timeout for it to do so).
+    pub fn closed(&mut self) -> bool {
+        self.pending.is_empty() && !self.fill()
     }
 }
 

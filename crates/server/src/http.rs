@@ -5,7 +5,7 @@
 use crate::metrics::Metrics;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +26,7 @@ struct AppState {
     cache_max_age: u32,
     persisted: Arc<crate::persisted::Persisted>,
     metrics: Arc<Metrics>,
+    max_body_bytes: usize,
 }
 
 /// A token bucket per client address: `rate` requests a second, up to `burst` at once.
@@ -144,6 +145,7 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
             cache_max_age: options.cache_max_age,
             persisted: options.persisted,
             metrics,
+            max_body_bytes: options.max_body_bytes,
         })
 }
 
@@ -493,32 +495,57 @@ fn not_acceptable() -> Response {
     )
 }
 
-async fn graphql_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let Some(media) = MediaType::from_accept(&headers) else {
+async fn graphql_post(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let Some(media) = MediaType::from_accept(headers) else {
         return not_acceptable();
     };
-    if let Some(why) = unsupported_body(&headers) {
+    if let Some(why) = unsupported_body(headers) {
         return request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("{why}: send the request as `Content-Type: application/json`"),
         );
     }
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return request_error(
-                rejection.status(),
-                format!(
-                    "the request body could not be read: {}",
-                    rejection.body_text()
-                ),
-            );
-        }
+    // A declared length over the limit is refused before a byte of the body is read; a chunked
+    // body is read only until it passes the limit.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // The body is left unread, so the connection cannot carry another request: say so.
+    let too_large = || {
+        let mut response = request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than {} bytes",
+                state.max_body_bytes
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
     };
+    if declared.is_some_and(|n| n > state.max_body_bytes as u64) {
+        return too_large();
+    }
+    let body =
+        match Bytes::from_request(axum::extract::Request::from_parts(parts, body), &state).await {
+            Ok(body) => body,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return too_large();
+            }
+            Err(rejection) => {
+                return request_error(
+                    rejection.status(),
+                    format!(
+                        "the request body could not be read: {}",
+                        rejection.body_text()
+                    ),
+                );
+            }
+        };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
