@@ -18,6 +18,8 @@
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
+//! - `outage`: one district down under every root field: the others' data and one
+//!   `DISTRICT_UNAVAILABLE` naming the city.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
 //! - `fuzz`: bounded proptest runs over bodies, headers and documents: no 5xx, no hang; a
 //!   megabyte of `{` and deep nesting refused at once.
@@ -64,6 +66,8 @@ mod large;
 mod limits;
 #[path = "e2e/observability.rs"]
 mod observability;
+#[path = "e2e/outage.rs"]
+mod outage;
 #[path = "e2e/overload.rs"]
 mod overload;
 #[path = "e2e/pagination.rs"]

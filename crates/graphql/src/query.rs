@@ -60,7 +60,7 @@ impl Query {
     ) -> Result<Option<City>> {
         let districts = ctx.data::<Arc<Districts>>()?;
         connection::select(districts, Some(vec![id.clone()]), "id")?;
-        Ok(load_by_id::<CityRow>(ctx, &id).await?.map(City))
+        Ok(one::<CityRow>(ctx, &id).await.map(City))
     }
 
     /// Every source article, city by city. A city whose district is unavailable is left out,
@@ -130,7 +130,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Center id (`korla/kongque`).")] id: ID,
     ) -> Result<Option<ServiceCenter>> {
-        Ok(load_by_id::<CenterRow>(ctx, &id).await?.map(ServiceCenter))
+        Ok(one::<CenterRow>(ctx, &id).await.map(ServiceCenter))
     }
 
     /// One function room by id; null when no district holds it.
@@ -139,7 +139,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Room id.")] id: ID,
     ) -> Result<Option<FunctionRoom>> {
-        Ok(load_by_id::<RoomRow>(ctx, &id).await?.map(FunctionRoom))
+        Ok(one::<RoomRow>(ctx, &id).await.map(FunctionRoom))
     }
 
     /// One service circle by id; null when no district holds it.
@@ -148,7 +148,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Circle id.")] id: ID,
     ) -> Result<Option<ServiceCircle>> {
-        Ok(load_by_id::<CircleRow>(ctx, &id).await?.map(ServiceCircle))
+        Ok(one::<CircleRow>(ctx, &id).await.map(ServiceCircle))
     }
 
     /// Several cities side by side: one row per city, every figure computed by SQL in the
@@ -194,4 +194,17 @@ impl Query {
     ) -> Result<Vec<SearchHit>> {
         search::search(ctx, text, cities, first).await
     }
+}
+
+/// One record by id: `None` when no district holds it, and `None` with the district's error
+/// reported when the district that would hold it cannot answer. (A failed field would be left
+/// out of the answer by async-graphql, and `data` would be null when it is the only one.)
+async fn one<T: store::Table + Clone + Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    id: &str,
+) -> Option<T> {
+    load_by_id::<T>(ctx, id).await.unwrap_or_else(|e| {
+        error::report_error(ctx, e, None);
+        None
+    })
 }
