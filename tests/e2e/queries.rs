@@ -69,28 +69,54 @@ fn every_query_file_gives_its_expected_answer() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// README's example queries are what users paste first: each must answer with data, no errors.
-#[test]
-fn the_readme_examples_answer_without_errors() {
+/// README's fenced blocks, in order: (language, text).
+fn readme_blocks() -> Vec<(String, String)> {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    let blocks: Vec<&str> = readme
-        .split("```graphql\n")
-        .skip(1)
-        .filter_map(|rest| rest.split("```").next())
-        .collect();
-    assert!(
-        blocks.len() >= 3,
-        "README should show three example queries"
-    );
-    for query in blocks {
+    let mut blocks = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if let Some(language) = line.strip_prefix("```") {
+            let text: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((language.trim().to_owned(), text.join("\n")));
+        }
+    }
+    blocks
+}
+
+/// README's example queries are what users paste first. Each answers without errors, and a
+/// query followed by a JSON answer gets exactly that answer.
+#[test]
+fn the_readme_examples_answer_exactly_as_shown() {
+    let blocks = readme_blocks();
+    let mut exact = 0;
+    let mut queries = 0;
+    for (i, (language, query)) in blocks.iter().enumerate() {
+        if language != "graphql" {
+            continue;
+        }
+        queries += 1;
         let response = graphql(shared().addr, query, Value::Null);
         assert!(
             response.get("errors").is_none(),
             "README example failed:\n{query}\n{response}"
         );
-        assert!(
-            response["data"].as_object().is_some_and(|d| !d.is_empty()),
-            "{response}"
-        );
+        match blocks.get(i + 1) {
+            Some((next, shown)) if next == "json" => {
+                let shown: Value = serde_json::from_str(shown)
+                    .unwrap_or_else(|e| panic!("README's answer to\n{query}\nis not JSON: {e}"));
+                assert_eq!(response, shown, "README shows another answer to\n{query}");
+                exact += 1;
+            }
+            _ => assert!(
+                response["data"].as_object().is_some_and(|d| !d.is_empty()),
+                "{response}"
+            ),
+        }
     }
+    // The three first examples, and the three of "Comparing cities" with their answers.
+    assert_eq!(
+        (queries, exact),
+        (6, 3),
+        "README's examples changed: update this count"
+    );
 }
