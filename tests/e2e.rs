@@ -25,6 +25,8 @@
 //!   megabyte of `{` and deep nesting refused at once.
 //! - `gateway`: composed with a second subgraph (`tests/federation/`) and queried through Hive
 //!   Gateway.
+//! - `serve`: the real binary: a file, the environment and flags together, a district's own
+//!   timeout, cursors signed with a random secret, a graceful stop on SIGTERM.
 //! - `imports`: importers killed with SIGKILL at random points (SQLite and PostgreSQL), `import
 //!   --database`, `copy` from SQLite to PostgreSQL, bad database settings.
 //!
@@ -39,6 +41,8 @@
 
 #[path = "e2e/pg.rs"]
 mod pg;
+#[path = "e2e/serve.rs"]
+mod serve;
 #[path = "e2e/support.rs"]
 mod support;
 

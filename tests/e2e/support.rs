@@ -546,7 +546,9 @@ impl Served {
             .arg("--data-dir")
             .arg(&data)
             .args(args)
-            .env_remove("DANGQUN_CONFIG")
+            // Only the settings a test gives: nothing from the environment the suite runs in.
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
@@ -570,6 +572,29 @@ impl Served {
 
     pub fn post(&self, query: &str) -> Reply {
         post_json(self.addr, &[], &serde_json::json!({ "query": query }))
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// The exit status, once the process has exited within `limit` (`None` if it has not).
+    pub fn exit_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for dangqun") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Peak resident memory of the process, in MiB.

@@ -483,8 +483,13 @@ mod tests {
         config: Config,
     }
 
+    /// Parses `args` as the command line and `env` as the environment. The process's own
+    /// `DANGQUN_*` variables are not read: clap's environment fallbacks are switched off, so a
+    /// developer's shell cannot change these tests (tests/e2e/serve.rs runs the real binary with
+    /// variables).
     fn load(args: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let matches = Cli::command()
+            .mut_args(|arg| arg.env(None))
             .try_get_matches_from(std::iter::once("dangqun").chain(args.iter().copied()))
             .expect("arguments parse");
         let cli = Cli::from_arg_matches(&matches).expect("config");
