@@ -150,16 +150,18 @@ fn a_query_that_does_not_parse_has_a_parse_code() {
     assert!(response.get("data").is_none_or(|d| d.is_null()));
 }
 
+/// Requests refused before any statement runs say why in their own terms. (A statement that
+/// fails inside a district is `a_district_whose_statement_fails_is_a_district_error_that_leaks_nothing`.)
 #[test]
-fn errors_never_leak_internals() {
-    for query in [
-        "{ nope }",
-        "{ rooms(first: -1) { totalCount } }",
-        "{ rooms(after: \"x\") { totalCount } }",
+fn refused_requests_name_no_internals() {
+    for (query, code) in [
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ rooms(first: -1) { totalCount } }", "BAD_ARGUMENT"),
+        ("{ rooms(after: \"x\") { totalCount } }", "INVALID_CURSOR"),
     ] {
-        let text = graphql(shared().addr, query, json!(null))
-            .to_string()
-            .to_lowercase();
+        let answer = graphql(shared().addr, query, json!(null));
+        assert_eq!(error_codes(&answer), [code], "{answer}");
+        let text = answer.to_string().to_lowercase();
         for leak in ["select ", "sqlite", "panicked", "src/", ".rs:"] {
             assert!(!text.contains(leak), "{query} leaked `{leak}`: {text}");
         }

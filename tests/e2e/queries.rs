@@ -120,3 +120,120 @@ fn the_readme_examples_answer_exactly_as_shown() {
         "README's examples changed: update this count"
     );
 }
+
+/// Hits come in the documented order: by the best field that matched (name, use, equipment,
+/// address, a circle's list, quote), then centers, rooms, circles and cities, then city by city
+/// in the service's order; and `first` takes the head of that order.
+#[test]
+fn search_hits_follow_their_documented_order() {
+    let field = |f: &str| {
+        ["NAME", "USE", "EQUIPMENT", "ADDRESS", "COVERAGE", "QUOTE"]
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or_else(|| panic!("field {f}"))
+    };
+    let kind = |k: &str| {
+        ["CENTER", "ROOM", "CIRCLE", "CITY"]
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or_else(|| panic!("kind {k}"))
+    };
+    let city = |c: &str| {
+        ["korla", "taiyuan", "suzhou", "jinshan"]
+            .iter()
+            .position(|x| *x == c)
+            .unwrap_or_else(|| panic!("city {c}"))
+    };
+    let query = "query($first: Int) { search(text: \"服务\", first: $first) { kind id cityId matches { field } } }";
+    let all = graphql(shared().addr, query, serde_json::json!({ "first": 100 }));
+    let hits = all["data"]["search"].as_array().expect("hits");
+    let keys: Vec<(usize, usize, usize)> = hits
+        .iter()
+        .map(|hit| {
+            let best = hit["matches"]
+                .as_array()
+                .expect("matches")
+                .iter()
+                .map(|m| field(m["field"].as_str().expect("field")))
+                .min()
+                .expect("a hit matches somewhere");
+            (
+                best,
+                kind(hit["kind"].as_str().expect("kind")),
+                city(hit["cityId"].as_str().expect("city")),
+            )
+        })
+        .collect();
+    // The check means something only if the hits differ in each part of the key.
+    let distinct = |part: fn(&(usize, usize, usize)) -> usize| {
+        keys.iter()
+            .map(part)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    assert_eq!(
+        (
+            hits.len(),
+            distinct(|k| k.0),
+            distinct(|k| k.1),
+            distinct(|k| k.2)
+        ),
+        (39, 3, 4, 4),
+        "{all}"
+    );
+    for (i, pair) in keys.windows(2).enumerate() {
+        assert!(
+            pair[0] <= pair[1],
+            "hit {i} and {} out of order: {pair:?}",
+            i + 1
+        );
+    }
+    // Each district ranks its own hits before it cuts them to `first`.
+    for first in [1, 2, 7] {
+        let head = graphql(shared().addr, query, serde_json::json!({ "first": first }));
+        assert_eq!(
+            head["data"]["search"],
+            serde_json::json!(hits[..first]),
+            "first {first}"
+        );
+    }
+}
+
+/// A document with several operations runs the one `operationName` names; without a name, or
+/// with a name it does not have, nothing runs.
+#[test]
+fn the_operation_name_picks_one_operation_of_several() {
+    let document = "query Cities { cities { id } } query Sources { sources { city { id } } }";
+    let run = |name: serde_json::Value| {
+        crate::support::post_json(
+            shared().addr,
+            &[],
+            &serde_json::json!({ "query": document, "operationName": name }),
+        )
+        .json()
+    };
+    let sources = run("Sources".into());
+    assert!(sources.get("errors").is_none(), "{sources}");
+    assert_eq!(
+        sources["data"]["sources"][0],
+        serde_json::json!({ "city": { "id": "korla" } })
+    );
+    assert_eq!(sources["data"].as_object().map(|d| d.len()), Some(1));
+    let cities = run("Cities".into());
+    assert_eq!(
+        cities["data"]["cities"][3],
+        serde_json::json!({ "id": "jinshan" })
+    );
+    for (name, message) in [
+        (Value::Null, "Operation name required in request."),
+        ("Nope".into(), "Unknown operation named \"Nope\""),
+    ] {
+        assert_eq!(
+            run(name),
+            serde_json::json!({ "errors": [{
+                "message": message,
+                "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" }
+            }] })
+        );
+    }
+}
