@@ -14,6 +14,8 @@
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: exact SQL statements per request: one per level, table and database.
+//! - `compiled`: plain trees of lists in one statement per database, byte for byte the
+//!   resolvers' answer; what the compiler does not know goes to the resolvers.
 //! - `compare`: every figure of `compare` recomputed from the datasets.
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
@@ -52,6 +54,8 @@ mod batching;
 mod cli;
 #[path = "e2e/compare.rs"]
 mod compare;
+#[path = "e2e/compiled.rs"]
+mod compiled;
 #[path = "e2e/districts.rs"]
 mod districts;
 #[path = "e2e/federation.rs"]

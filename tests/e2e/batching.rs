@@ -4,8 +4,10 @@
 //! statements and reports them in the `dangqun-sql-statements` response header; these tests
 //! compare that count with the exact number the query and the data call for, under each layout
 //! of `tests/run.sh` (four SQLite files; one PostgreSQL database holding every city; mixed).
+//! Plain trees of lists are compiled into one statement per database (`compiled`); the deep
+//! queries here go to a server that resolves every field, to count its levels.
 
-use crate::support::{Layout, graphql_counted, layout, shared};
+use crate::support::{Layout, TestServer, graphql_counted, layout, shared, shared_resolving};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -19,7 +21,7 @@ pub fn database_of(city: &str) -> &str {
 }
 
 /// How many databases hold the cities of these ids (`korla/…`, or a city id).
-fn databases<'a>(ids: impl IntoIterator<Item = &'a str>) -> u64 {
+pub fn databases<'a>(ids: impl IntoIterator<Item = &'a str>) -> u64 {
     ids.into_iter()
         .map(|id| database_of(id.split(['/', '#']).next().unwrap_or(id)))
         .collect::<BTreeSet<_>>()
@@ -46,7 +48,11 @@ fn ids<'a>(value: &'a Value, path: &str) -> Vec<&'a str> {
 }
 
 fn counted(query: &str) -> (Value, u64) {
-    let (response, used) = graphql_counted(shared().addr, query, json!(null));
+    counted_by(shared(), query)
+}
+
+fn counted_by(server: &TestServer, query: &str) -> (Value, u64) {
+    let (response, used) = graphql_counted(server.addr, query, json!(null));
     assert!(response.get("errors").is_none(), "{response}");
     (response, used)
 }
@@ -56,7 +62,7 @@ const CITIES: [&str; 4] = ["korla", "taiyuan", "suzhou", "jinshan"];
 #[test]
 fn a_deep_query_runs_one_statement_per_level_and_database() {
     let query = "{ cities { id serviceCircles { id centers { id rooms { id equipment { name tag } } } } } }";
-    let (response, used) = counted(query);
+    let (response, used) = counted_by(shared_resolving(), query);
     let data = &response["data"];
     let circles = ids(data, "cities.serviceCircles.id");
     let centers = ids(data, "cities.serviceCircles.centers.id");
@@ -155,12 +161,12 @@ fn compare_runs_one_statement_per_database() {
 #[test]
 fn counts_are_exact_under_concurrent_load() {
     let query = "{ cities { id serviceCircles { id centers { id rooms { id equipment { name tag } } } } } }";
-    let (_, expected) = counted(query);
+    let (_, expected) = counted_by(shared_resolving(), query);
     let threads: Vec<_> = (0..8)
         .map(|_| {
             std::thread::spawn(move || {
                 (0..25)
-                    .map(|_| graphql_counted(shared().addr, query, json!(null)).1)
+                    .map(|_| graphql_counted(shared_resolving().addr, query, json!(null)).1)
                     .collect::<Vec<u64>>()
             })
         })

@@ -189,6 +189,17 @@ pub fn shared() -> &'static TestServer {
     SERVER.get_or_init(|| start("shared"))
 }
 
+/// A server like [`shared`] that resolves every field (`--resolve-every-field`): plain trees go
+/// through the resolvers too, one statement per level, table and database.
+pub fn shared_resolving() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let mut config = config("resolving");
+        config.resolve_every_field = true;
+        serve(config, None, true)
+    })
+}
+
 /// An HTTP response: status, headers (lower-case names) and body.
 pub struct Reply {
     pub status: u16,

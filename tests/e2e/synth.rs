@@ -35,7 +35,13 @@ fn synthesize(dir: &Path, cities: usize) -> usize {
 }
 
 fn serve(dir: &Path) -> TestServer {
+    serve_with(dir, false)
+}
+
+/// [`serve`], resolving every field when `resolving` (`--resolve-every-field`).
+fn serve_with(dir: &Path, resolving: bool) -> TestServer {
     let mut config = server::Config::with_data_dir(dir.join("real"));
+    config.resolve_every_field = resolving;
     config.synthetic = files(dir);
     config.only_synthetic = true;
     // The deep query over 40 cities may hold up to 10 values per list per city (488,920 in
@@ -160,9 +166,14 @@ fn forty_cities_in_four_databases_cost_what_four_cities_cost() {
             .iter()
             .all(|c| c["provinceEn"] == "Synthetic data")
     );
-    // Five levels, each one statement per database, whatever the number of cities.
-    assert_eq!(used4, 5 * 4);
+    // A plain tree: one statement per database, whatever the number of cities.
+    assert_eq!(used4, 4);
     assert_eq!(used40, used4);
+    // Through the resolvers: five levels, each one statement per database.
+    let (_, resolved4, _) = cities_and_cost(&serve_with(&four, true));
+    let (_, resolved40, answer40) = cities_and_cost(&serve_with(&forty, true));
+    assert_eq!((resolved4, resolved40), (5 * 4, 5 * 4));
+    assert_eq!(answer40, answer);
     let (compare, used) = graphql_counted(large.addr, "{ compare { cityId rooms } }", json!(null));
     assert_eq!(
         compare["data"]["compare"].as_array().map(Vec::len),

@@ -4,6 +4,7 @@
 
 mod batch;
 mod compare;
+mod compile;
 mod connection;
 pub mod cost;
 mod enums;
@@ -274,6 +275,8 @@ pub struct DangqunSchema {
     admitted: Arc<std::sync::atomic::AtomicUsize>,
     limits: Limits,
     cost: Arc<cost::Model>,
+    /// Whether plain trees of lists are answered in one statement per database (`compile`).
+    compile_trees: bool,
 }
 
 #[derive(Clone)]
@@ -284,6 +287,13 @@ enum Variant {
 
 impl DangqunSchema {
     /// The districts the schema serves.
+    /// The same schema, compiling plain trees of lists into one statement per database (the
+    /// default) or resolving every field (to compare the two, or to rule the compiler out).
+    pub fn compiling_trees(mut self, on: bool) -> Self {
+        self.compile_trees = on;
+        self
+    }
+
     pub fn districts(&self) -> &Arc<Districts> {
         &self.districts
     }
@@ -342,6 +352,7 @@ pub fn build_schema(
         limits,
         cost: Arc::default(),
         districts,
+        compile_trees: true,
     };
     schema.cost = Arc::new(cost::Model::new(
         &schema.sdl(),
@@ -381,6 +392,8 @@ pub struct Executed {
     /// Set when the request was turned away for load, not for what it asked.
     pub overload: Option<Overload>,
     shape: Option<render::Shape>,
+    /// `data` as the databases built it, for a compiled plain tree (`compile`).
+    data: Option<Vec<u8>>,
 }
 
 /// Why a request was turned away for load: HTTP 503 with `Retry-After`.
@@ -396,7 +409,12 @@ impl Executed {
     /// The answer as JSON bytes, each object's keys in selection order, `data` left out when the
     /// operation did not run. Identical requests on the same data get identical bytes.
     pub fn to_json(&self) -> Vec<u8> {
-        render::write(&self.response, self.shape.as_ref(), self.executed)
+        render::write(
+            &self.response,
+            self.shape.as_ref(),
+            self.executed,
+            self.data.as_deref(),
+        )
     }
 
     fn refused(error: async_graphql::ServerError, code: &'static str) -> Self {
@@ -406,6 +424,7 @@ impl Executed {
             executed: false,
             overload: None,
             shape: None,
+            data: None,
         }
     }
 
@@ -494,6 +513,8 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
         Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
     };
     let mut measured = None;
+    let mut plan = None;
+    let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
     let shape = match request.parsed_query() {
         // A document that names no operation is refused by async-graphql; nothing to measure.
         Ok(document) => match operation(document, name.as_deref()) {
@@ -510,6 +531,9 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
                 {
                     Ok(m) => measured = Some(m),
                     Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
+                }
+                if schema.compile_trees && !wants_cost {
+                    plan = compile::plan(document, op, &schema.districts);
                 }
                 Some(render::Shape::of(document, op))
             }
@@ -529,7 +553,7 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
         return Executed::overloaded(Overload::Busy, 0);
     }
     let counter = Arc::new(AtomicU64::new(0));
-    let run = run_admitted(schema, request, counter.clone(), shape, measured);
+    let run = run_admitted(schema, request, counter.clone(), shape, measured, plan);
     match tokio::time::timeout(schema.limits.request_timeout, run).await {
         Ok(executed) => executed,
         Err(_) => Executed::overloaded(Overload::TimedOut, counter.load(Ordering::Relaxed)),
@@ -561,10 +585,22 @@ async fn run_admitted(
     counter: Arc<AtomicU64>,
     shape: Option<render::Shape>,
     measured: Option<cost::Measured>,
+    plan: Option<compile::Plan>,
 ) -> Executed {
     // Never closed, so acquiring cannot fail; the permit is held until the answer is built.
     let _turn = schema.executing.acquire().await.ok();
     let districts = Arc::new(schema.districts.for_request(&counter));
+    if let Some(plan) = plan {
+        let (data, errors) = compile::run(&plan, &districts).await;
+        return Executed {
+            response: error::one_outage_per_city(async_graphql::Response::from_errors(errors)),
+            statements: counter.load(Ordering::Relaxed),
+            executed: true,
+            overload: None,
+            shape: None,
+            data: Some(data),
+        };
+    }
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));
     let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
     let request = request.data(districts).data(batcher.clone());
@@ -586,5 +622,6 @@ async fn run_admitted(
         executed,
         overload: None,
         shape,
+        data: None,
     }
 }

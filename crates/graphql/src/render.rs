@@ -85,14 +85,23 @@ fn gather<'d>(
 }
 
 /// Writes `response` as JSON: `data` (left out when the request failed before it executed, as
-/// GraphQL over HTTP asks), then `errors` and `extensions` when there are any.
-pub fn write(response: &async_graphql::Response, shape: Option<&Shape>, executed: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
+/// GraphQL over HTTP asks; `raw` when it was built as JSON already), then `errors` and
+/// `extensions` when there are any.
+pub fn write(
+    response: &async_graphql::Response,
+    shape: Option<&Shape>,
+    executed: bool,
+    raw: Option<&[u8]>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.map_or(256, |r| r.len() + 256));
     out.push(b'{');
     let mut first = true;
     if executed {
         out.extend_from_slice(b"\"data\":");
-        value(&mut out, &response.data, shape);
+        match raw {
+            Some(raw) => out.extend_from_slice(raw),
+            None => value(&mut out, &response.data, shape),
+        }
         first = false;
     }
     if !response.errors.is_empty() {

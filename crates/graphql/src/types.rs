@@ -284,7 +284,8 @@ impl City {
             .map(Source)
             .collect())
     }
-    /// Every citation in this city's dataset: the complete provenance of its facts.
+    /// Every citation in this city's dataset: the complete provenance of its facts, record by
+    /// record (by record id), each record's in its own order.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         Ok(load::<CitationRow>(ctx, "city_id", &self.0.id)
             .await?

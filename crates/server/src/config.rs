@@ -161,6 +161,11 @@ pub struct Config {
     /// "Joining a supergraph"; only on a private network).
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
     pub federation: bool,
+    /// Answer every query through the resolvers, one statement per level of nesting, table and
+    /// database: turns off compiling plain trees of lists into one statement per database (to
+    /// compare the two, or to rule the compiler out).
+    #[arg(long, env = "DANGQUN_RESOLVE_EVERY_FIELD", global = true)]
+    pub resolve_every_field: bool,
     /// Databases written by `dangqun synth`: every synthetic city found in them is served
     /// beside the built-in ones (a SQLite path or a postgres:// URL; repeat the flag, or
     /// separate them with commas).
@@ -207,6 +212,7 @@ struct FileConfig {
     cursor_secret: Option<String>,
     district_timeout_ms: Option<u64>,
     federation: Option<bool>,
+    resolve_every_field: Option<bool>,
     max_concurrent_queries: Option<usize>,
     cors_origins: Option<Vec<String>>,
     cache_max_age: Option<u32>,
@@ -257,6 +263,7 @@ impl Config {
             cursor_secret: Some("dangqun-tests".to_owned()),
             district_timeout_ms: 2000,
             federation: false,
+            resolve_every_field: false,
             max_concurrent_queries: 0,
             cors_origins: Vec::new(),
             cache_max_age: 60,
@@ -319,6 +326,7 @@ impl Config {
                 max_body_bytes,
                 district_timeout_ms,
                 federation,
+                resolve_every_field,
                 max_concurrent_queries,
                 cors_origins,
                 cache_max_age,

@@ -286,4 +286,5 @@ pub fn schema(districts: Districts, config: &Config) -> DangqunSchema {
         config.cursor_key(),
         config.federation,
     )
+    .compiling_trees(!config.resolve_every_field)
 }

@@ -13,6 +13,7 @@ mod rows;
 mod schema;
 mod search;
 mod sql;
+mod tree;
 
 pub use compare::{
     CapacitySum, CategoryFigures, CityFigures, Figure, PerCapitaFigures, QualifierCounts,
@@ -25,6 +26,7 @@ pub use listing::{
 pub use read::Table;
 pub use rows::*;
 pub use search::{SearchRow, field_rank, kind_rank};
+pub use tree::{Relation, Scalar, Tree};
 
 pub use backend::{Backend, LATEST_MIGRATION, Location, Readable};
 

@@ -285,9 +285,12 @@ pub struct CitationRow {
     pub quote: String,
     pub supports: String,
 }
+// `ord` is a citation's place among its owner's: a city's citations (read by `city_id`) are
+// ordered by owner first, or records with several citations would tie, in whatever order the
+// database finds them.
 table!(
     CitationRow,
     "citations",
     "owner_id, source_id, quote, supports",
-    "ord"
+    "owner_id, ord"
 );
