@@ -42,6 +42,45 @@ const TREES: &[(&str, &[&str])] = &[
         "{ city(id: \"taiyuan\") { id rooms(first: 3) { nodes { name capacity { min } } } serviceCircles { centers { name rooms { uses } } } } }",
         &["taiyuan"],
     ),
+    (
+        "{ room(id: \"korla/kongque/street-corner-theatre\") { id name capacity { min max } center { name city { id } circle { id } } city { nameEn } } }",
+        &["korla"],
+    ),
+    (
+        "{ center(id: \"taiyuan/nanzhai\") { name circle { name city { id } centers { id } } city { id } rooms { center { id } } } }",
+        &["taiyuan"],
+    ),
+    (
+        "{ serviceCircle(id: \"taiyuan/jiancaoping-15min\") { __typename name city { name } centers { name } } }",
+        &["taiyuan"],
+    ),
+    ("{ room(id: \"korla/no-such-room\") { id } }", &["korla"]),
+    // First pages of the root lists, in every kind of order.
+    (
+        "{ rooms(filter: { categories: [CULTURE_ARTS, MULTIPURPOSE], minCapacity: 20 }, orderBy: { by: CAPACITY, direction: DESC }, first: 50) { nodes { id name capacity { min max } center { name } } } }",
+        &CITIES,
+    ),
+    ("{ rooms(first: 30) { totalCount nodes { id } } }", &CITIES),
+    (
+        "{ rooms(orderBy: { by: CAPACITY }, first: 100) { totalCount nodes { id capacity { min max } } } }",
+        &CITIES,
+    ),
+    (
+        "{ rooms(orderBy: { by: NAME }, cities: [\"jinshan\", \"korla\"], first: 10) { nodes { name } } }",
+        &["jinshan", "korla"],
+    ),
+    (
+        "{ centers(orderBy: { by: SOURCE, direction: DESC }, first: 5) { __typename totalCount nodes { id } } }",
+        &CITIES,
+    ),
+    (
+        "{ centers(filter: { text: \"服务\" }, orderBy: { by: FLOOR_AREA, direction: DESC }) { totalCount nodes { name city { id } } } }",
+        &CITIES,
+    ),
+    (
+        "{ rooms(filter: { equipment: [PROJECTOR] }, orderBy: { by: CITY, direction: DESC }) { totalCount nodes { id equipment { tag } } } }",
+        &CITIES,
+    ),
 ];
 
 #[test]
@@ -56,7 +95,7 @@ fn plain_trees_answer_the_resolvers_bytes_in_one_statement_per_database() {
         );
         assert!(!compiled.windows(8).any(|w| w == b"\"errors\""), "{query}");
         assert_eq!(statements, databases(cities.iter().copied()), "{query}");
-        assert!(resolver_statements > statements, "{query}");
+        assert!(resolver_statements >= statements, "{query}");
     }
 }
 
@@ -82,6 +121,8 @@ fn what_the_compiler_does_not_know_goes_to_the_resolvers() {
         "{ cities { centers { nodes { floorArea { value } } } } }",
         "{ cities { citations { quote } } }",
         "query($n: Int) { cities { centers(first: $n) { nodes { id } } } }",
+        "{ rooms(first: 3) { pageInfo { hasNextPage } nodes { id } } }",
+        "{ rooms(first: 0) { totalCount nodes { id } } }",
     ] {
         let (a, s) = answer(shared(), query);
         let (b, t) = answer(shared_resolving(), query);

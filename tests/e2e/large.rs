@@ -118,6 +118,22 @@ fn walk(list: &str, args: &str, page: usize) -> Vec<String> {
     }
 }
 
+/// The ids of a first page asked without a cursor (a compiled page: `compiled`).
+fn first_page(list: &str, args: &str, first: usize) -> Vec<String> {
+    let r = graphql(
+        large().addr,
+        &format!("{{ {list}({args} first: {first}) {{ totalCount nodes {{ id }} }} }}"),
+        json!(null),
+    );
+    assert!(r.get("errors").is_none(), "{r}");
+    r["data"][list]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
 fn all_rooms() -> impl Iterator<Item = &'static model::Room> {
     datasets().iter().flat_map(|d| &d.rooms)
 }
@@ -168,11 +184,16 @@ fn source_order_walks_every_room_once_city_by_city() {
     for page in [7, 50, 100] {
         assert_eq!(walk("rooms", "", page), expected, "page size {page}");
     }
+    assert_eq!(first_page("rooms", "", 100), expected[..100]);
     let mut reversed = expected;
     reversed.reverse();
     assert_eq!(
         walk("rooms", "orderBy: { by: SOURCE, direction: DESC },", 33),
         reversed
+    );
+    assert_eq!(
+        first_page("rooms", "orderBy: { by: SOURCE, direction: DESC },", 100),
+        reversed[..100]
     );
 }
 
@@ -237,6 +258,7 @@ fn a_filtered_ordered_walk_matches_the_filter_computed_from_the_datasets() {
     assert!(expected.len() > 30, "{}", expected.len());
     let args = "filter: { categories: [CULTURE_ARTS, READING], minCapacity: 12 }, orderBy: { by: CAPACITY, direction: DESC },";
     assert_eq!(walk("rooms", args, 9), expected);
+    assert_eq!(first_page("rooms", args, 30), expected[..30]);
 }
 
 #[test]

@@ -1,17 +1,24 @@
 //! Plain trees of lists, answered in one statement per database.
 //!
-//! A query that only walks cities, their centers, rooms, equipment, uses and circles, and reads
+//! A query that only walks cities, their centers, rooms, equipment, uses and circles (down their
+//! lists, or up to a record's center, circle or city), from `cities`, one record by id, or the
+//! first page of `rooms` or `centers` (filtered and ordered as the arguments say), and reads
 //! their plain fields (`{ cities { name centers(first: 100) { nodes { name rooms { name
-//! equipment { name tag } } } } } }`), does not need a resolver per field: [`plan`] turns it
-//! into a [`store::Tree`] per root field, each database builds the JSON of all its cities in one
-//! statement (`store::tree`), and [`run`] puts the cities' JSON in the service's order. The
+//! equipment { name tag } } } } } }`, `{ room(id: …) { name center { name } } }`), does not need
+//! a resolver per field: [`plan`] turns it into a [`store::Tree`] per root field, each database
+//! builds the JSON of all its records in one statement (`store::tree`), and [`run`] puts it in
+//! the service's order. The
 //! answer is the same, byte for byte, as the one the resolvers give (tested in
 //! `tests/e2e/compiled.rs` against a server that compiles nothing); it costs one statement per
 //! database instead of one per level, table and database, and no work per field.
 //!
-//! Anything else — an argument other than a connection's literal `first`, a filter, an order,
-//! a cursor, edges, citations, quantities, variables, fragments, directives, a field this
-//! module does not know — makes [`plan`] return `None`, and the request runs through the
+//! A root page is one statement per database too: each database's first rows in the list's
+//! order (the filter, the order and the total computed by SQL as the resolvers' pages compute
+//! them), merged and cut the way the resolvers merge the cities' pages.
+//!
+//! Anything else — a nested list's filter or order, a cursor (`after`, `edges`, `pageInfo`),
+//! citations, quantities, variables, fragments, directives, a field this module does not know,
+//! arguments the resolvers would refuse — makes [`plan`] return `None`, and the request runs through the
 //! resolvers, which validate it and answer everything the schema has. A document [`plan`]
 //! accepts is valid by construction: it names only fields of the right types, with their
 //! selections and arguments.
@@ -23,7 +30,7 @@ use async_graphql::parser::types::{
 use async_graphql::{PathSegment, Pos, ServerError, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use store::{Relation, Scalar, StoreError, Tree};
+use store::{Parent, Relation, Root as Table, Scalar, StoreError, Tree};
 
 /// Objects with more fields than this are left to the resolvers (a function call takes at most
 /// 100 arguments on PostgreSQL, two per field).
@@ -51,8 +58,42 @@ enum RootField {
     Typename,
     /// `cities`: every city, each built by the tree.
     Cities(Tree),
-    /// `city(id:)` of a city the service has (at this position of the districts).
-    City(usize, Tree),
+    /// `city`, `center`, `room` or `serviceCircle` by id, in the district at this position.
+    One {
+        table: Table,
+        district: usize,
+        id: String,
+        tree: Tree,
+    },
+    /// `rooms` or `centers`: the first page of a list over the selected cities.
+    Page(Box<Page>),
+}
+
+/// A list's first page: which rows, in which order, and what of it the query asks for.
+#[derive(Debug)]
+struct Page {
+    list: List,
+    descending: bool,
+    /// Positions of the selected districts, in the service's order.
+    selected: Vec<usize>,
+    first: i64,
+    /// The connection's fields in selection order.
+    fields: Vec<(String, PageField)>,
+    /// How each row is built (the `nodes` selection).
+    tree: Tree,
+}
+
+#[derive(Debug)]
+enum List {
+    Rooms(store::RoomFilter, store::RoomOrder),
+    Centers(store::CenterFilter, store::CenterOrder),
+}
+
+#[derive(Debug)]
+enum PageField {
+    Typename(&'static str),
+    Nodes,
+    TotalCount,
 }
 
 /// The object types a plain tree walks.
@@ -111,18 +152,31 @@ pub(crate) fn plan(
             "cities" if field.arguments.is_empty() => {
                 RootField::Cities(Tree::Object(object(Type::City, selections(field)?)?))
             }
-            "city" => {
-                let [(name, value)] = field.arguments.as_slice() else {
+            name @ ("city" | "center" | "room" | "serviceCircle") => {
+                let [(argument, value)] = field.arguments.as_slice() else {
                     return None;
                 };
                 let (true, Value::String(id)) =
-                    (name.node == "id", value.node.clone().into_const()?)
+                    (argument.node == "id", value.node.clone().into_const()?)
                 else {
                     return None;
                 };
-                let index = districts.index_of(&id)?;
-                RootField::City(index, Tree::Object(object(Type::City, selections(field)?)?))
+                let (table, ty, district) = match name {
+                    "city" => (Table::Cities, Type::City, districts.index_of(&id)?),
+                    "center" => (Table::Centers, Type::Center, districts.index_of_id(&id)?),
+                    "room" => (Table::Rooms, Type::Room, districts.index_of_id(&id)?),
+                    _ => (Table::Circles, Type::Circle, districts.index_of_id(&id)?),
+                };
+                let tree = Tree::Object(object(ty, selections(field)?)?);
+                RootField::One {
+                    table,
+                    district,
+                    id,
+                    tree,
+                }
             }
+            "rooms" => RootField::Page(Box::new(page(field, districts, Type::Room)?)),
+            "centers" => RootField::Page(Box::new(page(field, districts, Type::Center)?)),
             _ => return None,
         };
         roots.push(Root {
@@ -132,6 +186,83 @@ pub(crate) fn plan(
         });
     }
     Some(Plan { roots })
+}
+
+/// A root `rooms` or `centers` asked for its first page: literal arguments (no `after`), valid
+/// as the resolvers would find them, `first` at least 1, and `nodes` (with `totalCount` and
+/// `__typename` if wanted) selected.
+fn page(field: &Field, districts: &Districts, item: Type) -> Option<Page> {
+    use async_graphql::InputType;
+    let mut cities = None;
+    let mut first = DEFAULT_FIRST;
+    let (mut filter, mut order) = (None, None);
+    for (name, value) in &field.arguments {
+        let value = value.node.clone().into_const()?;
+        match name.node.as_str() {
+            "cities" => cities = Some(Vec::<async_graphql::ID>::parse(Some(value)).ok()?),
+            "first" => first = i64::from(i32::parse(Some(value)).ok()?),
+            "filter" => filter = Some(value),
+            "orderBy" => order = Some(value),
+            _ => return None,
+        }
+    }
+    if !(1..=MAX_FIRST).contains(&first) {
+        return None;
+    }
+    let selected = crate::connection::select(districts, cities, "cities").ok()?;
+    let (list, descending, type_name) = match item {
+        Type::Room => {
+            let filter = Option::<crate::inputs::RoomFilter>::parse(filter).ok()?;
+            let order = Option::<crate::inputs::RoomOrder>::parse(order).ok()?;
+            let (order, descending) = order.unwrap_or_default().into_store();
+            let filter = filter.unwrap_or_default().into_store("filter").ok()?;
+            (List::Rooms(filter, order), descending, "RoomConnection")
+        }
+        _ => {
+            let filter = Option::<crate::inputs::CenterFilter>::parse(filter).ok()?;
+            let order = Option::<crate::inputs::CenterOrder>::parse(order).ok()?;
+            let (order, descending) = order.unwrap_or_default().into_store();
+            let filter = filter.unwrap_or_default().into_store("filter").ok()?;
+            (List::Centers(filter, order), descending, "CenterConnection")
+        }
+    };
+    let mut fields: Vec<(String, PageField)> = Vec::new();
+    let mut tree = None;
+    for selection in &selections(field)?.items {
+        let Selection::Field(sub) = &selection.node else {
+            return None;
+        };
+        let sub = &sub.node;
+        let key = sub.response_key().node.to_string();
+        if !sub.directives.is_empty() || fields.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        let value = match sub.name.node.as_str() {
+            "__typename" => {
+                leaf(sub)?;
+                PageField::Typename(type_name)
+            }
+            "totalCount" => {
+                leaf(sub)?;
+                PageField::TotalCount
+            }
+            // One `nodes` selection: the rows are built once.
+            "nodes" if sub.arguments.is_empty() && tree.is_none() => {
+                tree = Some(Tree::Object(object(item, selections(sub)?)?));
+                PageField::Nodes
+            }
+            _ => return None,
+        };
+        fields.push((key, value));
+    }
+    Some(Page {
+        list,
+        descending,
+        selected,
+        first,
+        fields,
+        tree: tree?,
+    })
 }
 
 /// The selection set of an object field: present, and the field has no arguments.
@@ -158,6 +289,17 @@ fn list(field: &Field, of: Relation, item: Type) -> Option<Tree> {
     Some(Tree::List {
         of,
         first: None,
+        item: Box::new(Tree::Object(object(item, selections(field)?)?)),
+    })
+}
+
+/// The record a row names (its center, city or circle), or null.
+fn one(field: &Field, of: Parent, item: Type) -> Option<Tree> {
+    if !field.arguments.is_empty() {
+        return None;
+    }
+    Some(Tree::One {
+        of,
         item: Box::new(Tree::Object(object(item, selections(field)?)?)),
     })
 }
@@ -294,6 +436,11 @@ fn field(ty: Type, name: &str, field: &Field) -> Option<Tree> {
         (Type::Equipment, "tag") => column(field, "tag", Text),
         (Type::Circle, "walkingMinutes") => column(field, "walking_minutes", Int),
         (Type::Circle, "centers") => list(field, Relation::CircleCenters, Type::Center),
+        (Type::Room, "center") => one(field, Parent::RoomCenter, Type::Center),
+        (Type::Room, "city") => one(field, Parent::RoomCity, Type::City),
+        (Type::Center, "city") => one(field, Parent::CenterCity, Type::City),
+        (Type::Center, "circle") => one(field, Parent::CenterCircle, Type::Circle),
+        (Type::Circle, "city") => one(field, Parent::CircleCity, Type::City),
         (Type::Capacity, "min") => column(field, "capacity_min", Int),
         (Type::Capacity, "max") => column(field, "capacity_max", Int),
         _ => None,
@@ -316,28 +463,39 @@ pub(crate) async fn run(plan: &Plan, districts: &Districts) -> (Vec<u8>, Vec<Ser
         match &root.field {
             RootField::Typename => write_string(&mut data, "Query"),
             RootField::Cities(tree) => {
-                let all: Vec<usize> = (0..districts.list().len()).collect();
-                let mut answers = built(districts, tree, &all).await;
+                let cities: Vec<(usize, String)> = districts
+                    .list()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i, d.city().to_owned()))
+                    .collect();
+                let answers = built(districts, Table::Cities, tree, &cities).await;
                 data.push(b'[');
-                for i in all {
+                for (i, answer) in answers.into_iter().enumerate() {
                     if i > 0 {
                         data.push(b',');
                     }
                     let path = vec![PathSegment::Field(root.key.clone()), PathSegment::Index(i)];
-                    city(&mut data, &mut errors, answers.remove(&i), root.pos, path);
+                    record(&mut data, &mut errors, answer, root.pos, path);
                 }
                 data.push(b']');
             }
-            RootField::City(index, tree) => {
-                let mut answers = built(districts, tree, &[*index]).await;
+            RootField::Page(page) => {
                 let path = vec![PathSegment::Field(root.key.clone())];
-                city(
-                    &mut data,
-                    &mut errors,
-                    answers.remove(index),
-                    root.pos,
-                    path,
-                );
+                paged(&mut data, &mut errors, page, districts, root.pos, path).await;
+            }
+            RootField::One {
+                table,
+                district,
+                id,
+                tree,
+            } => {
+                let wanted = [(*district, id.clone())];
+                let answer = built(districts, *table, tree, &wanted).await.pop();
+                let path = vec![PathSegment::Field(root.key.clone())];
+                if let Some(answer) = answer {
+                    record(&mut data, &mut errors, answer, root.pos, path);
+                }
             }
         }
     }
@@ -345,21 +503,21 @@ pub(crate) async fn run(plan: &Plan, districts: &Districts) -> (Vec<u8>, Vec<Ser
     (data, errors)
 }
 
-/// What a city's database answered: its JSON (`None` when it holds no row of the city), or why
+/// What a record's database answered: its JSON (`None` when it holds no such record), or why
 /// it could not.
 type Answer = Result<Option<String>, Arc<StoreError>>;
 
-fn city(
+fn record(
     data: &mut Vec<u8>,
     errors: &mut Vec<ServerError>,
-    answer: Option<Answer>,
+    answer: Answer,
     pos: Pos,
     path: Vec<PathSegment>,
 ) {
     match answer {
-        Some(Ok(Some(json))) => data.extend_from_slice(json.as_bytes()),
-        Some(Ok(None)) | None => data.extend_from_slice(b"null"),
-        Some(Err(failure)) => {
+        Ok(Some(json)) => data.extend_from_slice(json.as_bytes()),
+        Ok(None) => data.extend_from_slice(b"null"),
+        Err(failure) => {
             data.extend_from_slice(b"null");
             let mut error = error::district(failure).into_server_error(pos);
             error.path = path;
@@ -368,44 +526,163 @@ fn city(
     }
 }
 
-/// Builds `tree` for the cities at these positions: one statement per database, concurrently.
-async fn built(districts: &Districts, tree: &Tree, cities: &[usize]) -> BTreeMap<usize, Answer> {
+/// Builds `tree` for each wanted record of `table` (the district holding it, its id): one
+/// statement per database, the databases at once. The answers are in the order wanted.
+async fn built(
+    districts: &Districts,
+    table: Table,
+    tree: &Tree,
+    wanted: &[(usize, String)],
+) -> Vec<Answer> {
     let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &i in cities {
+    for &(district, _) in wanted {
+        by_database
+            .entry(districts.database_of(district))
+            .or_default()
+            .push(district);
+    }
+    let reads = by_database.into_iter().map(|(database, in_it)| async move {
+        let (rows, failed) = districts
+            .for_database(database, &in_it, |district, ready| {
+                let ids: Vec<String> = wanted
+                    .iter()
+                    .filter(|(d, _)| ready.contains(d))
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                async move { district.tree(table, tree, &ids).await }
+            })
+            .await;
+        (rows.unwrap_or_default(), failed)
+    });
+    let mut rows: BTreeMap<String, String> = BTreeMap::new();
+    let mut failed = std::collections::HashMap::new();
+    for (found, failures) in futures::future::join_all(reads).await {
+        rows.extend(found);
+        failed.extend(failures);
+    }
+    wanted
+        .iter()
+        .map(|(district, id)| match failed.get(district) {
+            Some(failure) => Err(Arc::clone(failure)),
+            None => Ok(rows.remove(id)),
+        })
+        .collect()
+}
+
+/// Writes a page: each database's first rows (one statement each, concurrently), merged in the
+/// list's order and cut at `first`, as the resolvers merge the cities' pages. A database that
+/// fails leaves its cities out of the page and the total, with one error each.
+async fn paged(
+    data: &mut Vec<u8>,
+    errors: &mut Vec<ServerError>,
+    page: &Page,
+    districts: &Districts,
+    pos: Pos,
+    path: Vec<PathSegment>,
+) {
+    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &i in &page.selected {
         by_database
             .entry(districts.database_of(i))
             .or_default()
             .push(i);
     }
-    let reads = by_database
-        .into_iter()
-        .map(|(database, indexes)| async move {
-            let (rows, failed) = districts
-                .for_database(database, &indexes, |district, ready| {
-                    let ids: Vec<String> = ready
-                        .iter()
-                        .map(|&i| districts.list()[i].city().to_owned())
-                        .collect();
-                    async move { district.tree(tree, &ids).await }
-                })
-                .await;
-            let mut rows: BTreeMap<String, String> = rows.unwrap_or_default().into_iter().collect();
-            indexes
-                .into_iter()
-                .map(|i| {
-                    let answer = match failed.get(&i) {
-                        Some(failure) => Err(failure.clone()),
-                        None => Ok(rows.remove(districts.list()[i].city())),
-                    };
-                    (i, answer)
-                })
-                .collect::<Vec<_>>()
-        });
-    futures::future::join_all(reads)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    let reads = by_database.into_iter().map(|(database, in_it)| async move {
+        districts
+            .for_database(database, &in_it, |district, ready| {
+                let cities: Vec<String> = ready
+                    .iter()
+                    .map(|&i| districts.list()[i].city().to_owned())
+                    .collect();
+                async move {
+                    match &page.list {
+                        List::Rooms(filter, order) => {
+                            district
+                                .rooms_tree(
+                                    &cities,
+                                    filter,
+                                    *order,
+                                    page.descending,
+                                    page.first,
+                                    &page.tree,
+                                )
+                                .await
+                        }
+                        List::Centers(filter, order) => {
+                            district
+                                .centers_tree(
+                                    &cities,
+                                    filter,
+                                    *order,
+                                    page.descending,
+                                    page.first,
+                                    &page.tree,
+                                )
+                                .await
+                        }
+                    }
+                }
+            })
+            .await
+    });
+    let mut rows: Vec<store::PagedTree> = Vec::new();
+    let mut total = 0;
+    let mut failed: BTreeMap<usize, Arc<StoreError>> = BTreeMap::new();
+    for (answer, failures) in futures::future::join_all(reads).await {
+        if let Some((found, count)) = answer {
+            rows.extend(found);
+            total += count;
+        }
+        failed.extend(failures);
+    }
+    for failure in failed.into_values() {
+        let mut error = error::district(failure).into_server_error(pos);
+        error.path = path.clone();
+        errors.push(error);
+    }
+    let source = matches!(
+        page.list,
+        List::Rooms(_, store::RoomOrder::Source) | List::Centers(_, store::CenterOrder::Source)
+    );
+    // In the sources' order the cities follow each other (in reverse when descending).
+    let position = |city: &str| {
+        let i = districts.index_of(city).unwrap_or(usize::MAX);
+        if page.descending { usize::MAX - i } else { i }
+    };
+    rows.sort_by(|a, b| {
+        let by_city = if source {
+            position(&a.city).cmp(&position(&b.city))
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        by_city
+            .then_with(|| crate::connection::value_order(&a.key, &b.key, page.descending))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    rows.truncate(usize::try_from(page.first).unwrap_or(0));
+    data.push(b'{');
+    for (n, (key, field)) in page.fields.iter().enumerate() {
+        if n > 0 {
+            data.push(b',');
+        }
+        write_string(data, key);
+        data.push(b':');
+        match field {
+            PageField::Typename(name) => write_string(data, name),
+            PageField::TotalCount => data.extend_from_slice(total.to_string().as_bytes()),
+            PageField::Nodes => {
+                data.push(b'[');
+                for (i, row) in rows.iter().enumerate() {
+                    if i > 0 {
+                        data.push(b',');
+                    }
+                    data.extend_from_slice(row.json.as_bytes());
+                }
+                data.push(b']');
+            }
+        }
+    }
+    data.push(b'}');
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {

@@ -270,7 +270,7 @@ fn query_digest(
 }
 
 /// Order of two sort keys: unknown last in both directions.
-fn value_order(a: &SortValue, b: &SortValue, descending: bool) -> Ordering {
+pub(crate) fn value_order(a: &SortValue, b: &SortValue, descending: bool) -> Ordering {
     match (a, b) {
         (SortValue::Null, SortValue::Null) => Ordering::Equal,
         (SortValue::Null, _) => Ordering::Greater,

@@ -529,7 +529,8 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
                     .cost
                     .measure(&budget, document, op, &variables, tokens)
                 {
-                    Ok(m) => measured = Some(m),
+                    // Kept only when the request asks for it (`"extensions": {"cost": true}`).
+                    Ok(m) => measured = wants_cost.then_some(m),
                     Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
                 }
                 if schema.compile_trees && !wants_cost {
@@ -602,10 +603,9 @@ async fn run_admitted(
         };
     }
     let batcher = Arc::new(batch::Batcher::new(districts.clone()));
-    let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
     let request = request.data(districts).data(batcher.clone());
     let mut response = batch::drive(batcher, schema.run(request)).await;
-    if let (true, Some(measured)) = (wants_cost, measured) {
+    if let Some(measured) = measured {
         // `"extensions": {"cost": true}` in the request: what it measured against each limit.
         response
             .extensions

@@ -21,12 +21,12 @@ pub use compare::{
 };
 pub use import::{ImportOutcome, Progress, ProgressSink};
 pub use listing::{
-    After, CenterFilter, CenterOrder, OpenAt, PagePart, RoomFilter, RoomOrder, SortValue,
+    After, CenterFilter, CenterOrder, OpenAt, PagePart, PagedTree, RoomFilter, RoomOrder, SortValue,
 };
 pub use read::Table;
 pub use rows::*;
 pub use search::{SearchRow, field_rank, kind_rank};
-pub use tree::{Relation, Scalar, Tree};
+pub use tree::{Parent, Relation, Root, Scalar, Tree};
 
 pub use backend::{Backend, LATEST_MIGRATION, Location, Readable};
 

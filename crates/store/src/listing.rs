@@ -290,6 +290,23 @@ impl Filter for CenterFilter {
     }
 }
 
+/// A record of a compiled page (`District::rooms_tree`): its city, id, sort key and JSON.
+#[derive(Debug, Clone)]
+pub struct PagedTree {
+    pub city: String,
+    pub id: String,
+    pub key: SortValue,
+    pub json: String,
+}
+
+#[derive(FromRow)]
+struct PagedTreeRow {
+    id: String,
+    city_id: String,
+    total: i64,
+    tree: String,
+}
+
 /// One city's part of a page: the city, and the row its page starts after.
 pub type PagePart = (String, Option<After>);
 
@@ -339,6 +356,136 @@ impl District {
         filter: &CenterFilter,
     ) -> Result<Vec<(String, i64)>, StoreError> {
         self.list_counts::<CenterRow>(cities, filter).await
+    }
+
+    /// The first `limit` rooms of `cities` (all in this district's database, in the service's
+    /// order) matching `filter` in `order`, each built by `tree` (`crate::tree`), with its sort
+    /// key; and how many match in all. One statement.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rooms_tree(
+        &self,
+        cities: &[String],
+        filter: &RoomFilter,
+        order: RoomOrder,
+        descending: bool,
+        limit: i64,
+        tree: &crate::Tree,
+    ) -> Result<(Vec<PagedTree>, i64), StoreError> {
+        let source = order == RoomOrder::Source;
+        self.tree_page(
+            "rooms",
+            cities,
+            filter,
+            (order.key(), source),
+            descending,
+            limit,
+            tree,
+        )
+        .await
+    }
+
+    /// [`District::rooms_tree`] for centers.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn centers_tree(
+        &self,
+        cities: &[String],
+        filter: &CenterFilter,
+        order: CenterOrder,
+        descending: bool,
+        limit: i64,
+        tree: &crate::Tree,
+    ) -> Result<(Vec<PagedTree>, i64), StoreError> {
+        let source = order == CenterOrder::Source;
+        self.tree_page(
+            "centers",
+            cities,
+            filter,
+            (order.key(), source),
+            descending,
+            limit,
+            tree,
+        )
+        .await
+    }
+
+    /// The rows of a page in the order the pages of `list_pages` merge into (in the sources'
+    /// order, city by city in the order of `cities`, reversed when descending), cut at `limit`,
+    /// each with its JSON; the total counts every match (a window over the filtered rows, taken
+    /// before the cut).
+    #[allow(clippy::too_many_arguments)]
+    async fn tree_page(
+        &self,
+        table: &'static str,
+        cities: &[String],
+        filter: &impl Filter,
+        ((key, kind), source): ((&'static str, Kind), bool),
+        descending: bool,
+        limit: i64,
+        tree: &crate::Tree,
+    ) -> Result<(Vec<PagedTree>, i64), StoreError> {
+        if cities.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let backend = self.backend();
+        let key = match kind {
+            Kind::Text => backend.text_key(key),
+            Kind::Int | Kind::Real => key.to_owned(),
+        };
+        let typed = |k: Kind, ty: &str| {
+            if k == kind {
+                "t0.sort_key".to_owned()
+            } else {
+                format!("CAST(NULL AS {ty})")
+            }
+        };
+        let direction = if descending { "DESC" } else { "ASC" };
+        let mut sql = Sql::new(&format!(
+            "SELECT t0.id AS id, t0.city_id AS city_id, t0.total AS total, {int} AS sort_int,              {real} AS sort_real, {text} AS sort_text, ",
+            int = typed(Kind::Int, "BIGINT"),
+            real = typed(Kind::Real, "DOUBLE PRECISION"),
+            text = typed(Kind::Text, "TEXT"),
+        ));
+        crate::tree::built(&mut sql, backend, tree);
+        sql.push(&format!(
+            " AS tree FROM (SELECT x.*, {key} AS sort_key, count(*) OVER () AS total FROM {table} x              WHERE x.city_id IN "
+        ));
+        sql.bind_list(cities);
+        filter.push_where(&mut sql);
+        sql.push(" ORDER BY ");
+        if source && cities.len() > 1 {
+            sql.push("CASE x.city_id");
+            for (n, city) in cities.iter().enumerate() {
+                sql.push(" WHEN ")
+                    .bind(city.as_str())
+                    .push(" THEN ")
+                    .bind(n as i64);
+            }
+            sql.push(&format!(" END {direction}, "));
+        }
+        sql.push(&format!(
+            "({key}) IS NULL, {key} {direction}, {id} LIMIT ",
+            id = backend.text_key("x.id")
+        ))
+        .bind(limit)
+        .push(") t0");
+        let rows: Vec<Paged<PagedTreeRow>> = self.fetch_rows(&sql).await?;
+        let total = rows.first().map_or(0, |r| r.row.total);
+        let compact = backend == crate::Backend::Postgres;
+        Ok((
+            rows.into_iter()
+                .map(|p| PagedTree {
+                    city: p.row.city_id,
+                    id: p.row.id,
+                    key: p.key,
+                    json: if compact {
+                        crate::tree::compact(&p.row.tree)
+                    } else {
+                        p.row.tree
+                    },
+                })
+                .collect(),
+            total,
+        ))
     }
 
     /// One city: `… ORDER BY key, id LIMIT n`. Several: each city's rows numbered by the same

@@ -66,6 +66,52 @@ impl Relation {
     }
 }
 
+/// A row's parent (or other record it names): which table, found by its `id` in which column
+/// of the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    /// A room's center.
+    RoomCenter,
+    /// A room's city.
+    RoomCity,
+    /// A center's city.
+    CenterCity,
+    /// A center's circle (the row's `circle_id` may be null).
+    CenterCircle,
+    /// A circle's city.
+    CircleCity,
+}
+
+impl Parent {
+    fn parts(self) -> (&'static str, &'static str) {
+        match self {
+            Self::RoomCenter => ("centers", "center_id"),
+            Self::RoomCity | Self::CenterCity | Self::CircleCity => ("cities", "city_id"),
+            Self::CenterCircle => ("circles", "circle_id"),
+        }
+    }
+}
+
+/// The table a tree's root rows come from, each found by its `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    Cities,
+    Centers,
+    Rooms,
+    Circles,
+}
+
+impl Root {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Cities => "cities",
+            Self::Centers => "centers",
+            Self::Rooms => "rooms",
+            Self::Circles => "circles",
+        }
+    }
+}
+
 /// The JSON value to build from a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tree {
@@ -85,6 +131,8 @@ pub enum Tree {
     },
     /// How many children the row has.
     Count(Relation),
+    /// The row's parent built by `item`, or null when it has none.
+    One { of: Parent, item: Box<Tree> },
 }
 
 impl Tree {
@@ -93,7 +141,7 @@ impl Tree {
     fn is_json(&self) -> bool {
         matches!(
             self,
-            Self::Object(_) | Self::ObjectUnlessNull(..) | Self::List { .. }
+            Self::Object(_) | Self::ObjectUnlessNull(..) | Self::List { .. } | Self::One { .. }
         )
     }
 }
@@ -131,6 +179,20 @@ fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
             .push(" THEN NULL ELSE ");
             object(sql, backend, fields, depth);
             sql.push(if wrap { " END)" } else { " END" });
+        }
+        Tree::One { of, item } => {
+            let (table, column) = of.parts();
+            let parent = format!("t{}", depth + 1);
+            // SQLite: a built value that comes out of a subquery is text until json() reads it.
+            let wrap = backend == Backend::Sqlite;
+            sql.push(if wrap { "json((SELECT " } else { "(SELECT " });
+            emit(sql, backend, item, depth + 1);
+            sql.push(&format!(
+                " FROM {table} {parent} WHERE {parent}.id = {row}.{column})"
+            ));
+            if wrap {
+                sql.push(")");
+            }
         }
         Tree::Count(of) => {
             let (table, parent, _) = of.parts();
@@ -207,20 +269,28 @@ fn object(sql: &mut Sql, backend: Backend, fields: &[(String, Tree)], depth: usi
     sql.push(")");
 }
 
-/// The statement answering `tree` for each of `cities` (rows of `cities`, built from the city's
-/// row): one row per city that has one, its id and its JSON text.
-fn statement(backend: Backend, tree: &Tree, cities: &[String]) -> Sql {
-    let mut sql = Sql::new("SELECT t0.id AS id, ");
+/// Appends the expression building `tree` from the row aliased `t0`, as text.
+pub(crate) fn built(sql: &mut Sql, backend: Backend, tree: &Tree) {
     match backend {
-        Backend::Sqlite => emit(&mut sql, backend, tree, 0),
+        Backend::Sqlite => emit(sql, backend, tree, 0),
         Backend::Postgres => {
             sql.push("CAST(");
-            emit(&mut sql, backend, tree, 0);
+            emit(sql, backend, tree, 0);
             sql.push(" AS TEXT)");
         }
     }
-    sql.push(" AS tree FROM cities t0 WHERE t0.id IN ")
-        .bind_list(cities);
+}
+
+/// The statement answering `tree` for each of the rows of `root` whose id is in `ids`: one row
+/// per id found, the id and its JSON text.
+fn statement(backend: Backend, root: Root, tree: &Tree, ids: &[String]) -> Sql {
+    let mut sql = Sql::new("SELECT t0.id AS id, ");
+    built(&mut sql, backend, tree);
+    sql.push(&format!(
+        " AS tree FROM {} t0 WHERE t0.id IN ",
+        root.table()
+    ))
+    .bind_list(ids);
     sql
 }
 
@@ -256,19 +326,19 @@ pub fn compact(json: &str) -> String {
 }
 
 impl District {
-    /// Builds `tree` from the city row of each of `cities` (all in this district's database) in
-    /// one statement: each city's id with its compact JSON text. A city the database holds no
-    /// row of is left out.
+    /// Builds `tree` from each row of `root` whose id is in `ids` (all of cities in this
+    /// district's database) in one statement: each id found with its compact JSON text.
     pub async fn tree(
         &self,
+        root: Root,
         tree: &Tree,
-        cities: &[String],
+        ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
-        if cities.is_empty() {
+        if ids.is_empty() {
             return Ok(Vec::new());
         }
         let backend = self.backend();
-        let sql = statement(backend, tree, cities);
+        let sql = statement(backend, root, tree, ids);
         let rows: Vec<TreeRow> = self.fetch_rows(&sql).await?;
         Ok(rows
             .into_iter()
@@ -311,7 +381,12 @@ mod tests {
                 },
             ),
         ]);
-        let sql = statement(Backend::Postgres, &tree, &["korla".to_owned()]);
+        let sql = statement(
+            Backend::Postgres,
+            Root::Cities,
+            &tree,
+            &["korla".to_owned()],
+        );
         assert_eq!(
             sql.text(),
             "SELECT t0.id AS id, CAST(json_build_object(CAST($1 AS TEXT), t0.id, CAST($2 AS TEXT), \
