@@ -135,17 +135,7 @@ fn what_the_compiler_does_not_know_goes_to_the_resolvers() {
 fn a_district_whose_statement_fails_is_null_with_one_error() {
     let dir = temp_dir("compiled-error");
     let server = start_config(server::Config::with_data_dir(&dir));
-    let file = dir.join("korla.sqlite");
-    server::runtime().expect("runtime").block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", file.display()))
-            .await
-            .expect("open korla's file");
-        sqlx::query("DROP TABLE room_equipment")
-            .execute(&pool)
-            .await
-            .expect("drop a table");
-        pool.close().await;
-    });
+    crate::support::drop_table(&dir.join("korla.sqlite"), "room_equipment");
     let answer = graphql(
         server.addr,
         "{ cities { id centers(first: 5) { nodes { rooms { equipment { name } } } } } }",

@@ -177,17 +177,7 @@ fn a_district_whose_statement_fails_is_a_district_error_that_leaks_nothing() {
     let mut config = server::Config::with_data_dir(&dir);
     config.resolve_every_field = true;
     let server = crate::support::start_config(config);
-    let file = dir.join("korla.sqlite");
-    server::runtime().expect("runtime").block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", file.display()))
-            .await
-            .expect("open korla's file");
-        sqlx::query("DROP TABLE room_equipment")
-            .execute(&pool)
-            .await
-            .expect("drop a table");
-        pool.close().await;
-    });
+    crate::support::drop_table(&dir.join("korla.sqlite"), "room_equipment");
     let answer = graphql(
         server.addr,
         "{ rooms(first: 100) { nodes { id equipment { name } } } }",

@@ -200,6 +200,21 @@ pub fn shared_resolving() -> &'static TestServer {
     })
 }
 
+/// Drops `table` from a district's SQLite file after its import: the district is up, and every
+/// statement that reads the table fails.
+pub fn drop_table(file: &std::path::Path, table: &str) {
+    server::runtime().expect("runtime").block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", file.display()))
+            .await
+            .expect("open the district's file");
+        sqlx::query(&format!("DROP TABLE {table}"))
+            .execute(&pool)
+            .await
+            .expect("drop a table");
+        pool.close().await;
+    });
+}
+
 /// An HTTP response: status, headers (lower-case names) and body.
 pub struct Reply {
     pub status: u16,

@@ -27,7 +27,7 @@ use crate::{Districts, error};
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{PathSegment, Pos, ServerError, Value};
+use async_graphql::{PathSegment, Pos, Positioned, ServerError, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use store::{Parent, Relation, Root as Table, Scalar, StoreError, Tree};
@@ -134,16 +134,9 @@ pub(crate) fn plan(
         return None;
     }
     let mut roots: Vec<Root> = Vec::new();
-    for selection in &operation.selection_set.node.items {
-        let Selection::Field(field) = &selection.node else {
-            return None;
-        };
+    for (key, field) in fields(&operation.selection_set.node)? {
         let pos = field.pos;
         let field = &field.node;
-        let key = field.response_key().node.to_string();
-        if !field.directives.is_empty() || roots.iter().any(|r| r.key == key) {
-            return None;
-        }
         let root = match field.name.node.as_str() {
             "__typename" => {
                 leaf(field)?;
@@ -228,15 +221,8 @@ fn page(field: &Field, districts: &Districts, item: Type) -> Option<Page> {
     };
     let mut fields: Vec<(String, PageField)> = Vec::new();
     let mut tree = None;
-    for selection in &selections(field)?.items {
-        let Selection::Field(sub) = &selection.node else {
-            return None;
-        };
+    for (key, sub) in self::fields(selections(field)?)? {
         let sub = &sub.node;
-        let key = sub.response_key().node.to_string();
-        if !sub.directives.is_empty() || fields.iter().any(|(k, _)| *k == key) {
-            return None;
-        }
         let value = match sub.name.node.as_str() {
             "__typename" => {
                 leaf(sub)?;
@@ -263,6 +249,24 @@ fn page(field: &Field, districts: &Districts, item: Type) -> Option<Page> {
         fields,
         tree: tree?,
     })
+}
+
+/// The fields of a selection set with their response keys, in selection order: only fields (no
+/// fragments), no directives, no response key twice (merging repeated keys is the resolvers'
+/// business).
+fn fields(set: &SelectionSet) -> Option<Vec<(String, &Positioned<Field>)>> {
+    let mut fields: Vec<(String, &Positioned<Field>)> = Vec::with_capacity(set.items.len());
+    for selection in &set.items {
+        let Selection::Field(field) = &selection.node else {
+            return None;
+        };
+        let key = field.node.response_key().node.to_string();
+        if !field.node.directives.is_empty() || fields.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        fields.push((key, field));
+    }
+    Some(fields)
 }
 
 /// The selection set of an object field: present, and the field has no arguments.
@@ -327,15 +331,8 @@ fn connection(field: &Field, of: Relation, item: Type, type_name: &str) -> Optio
         return None;
     }
     let mut fields: Vec<(String, Tree)> = Vec::new();
-    for selection in &selections(field)?.items {
-        let Selection::Field(sub) = &selection.node else {
-            return None;
-        };
+    for (key, sub) in self::fields(selections(field)?)? {
         let sub = &sub.node;
-        let key = sub.response_key().node.to_string();
-        if !sub.directives.is_empty() || fields.iter().any(|(k, _)| *k == key) {
-            return None;
-        }
         let value = match sub.name.node.as_str() {
             "__typename" => {
                 leaf(sub)?;
@@ -360,15 +357,8 @@ fn connection(field: &Field, of: Relation, item: Type, type_name: &str) -> Optio
 /// The fields of an object of type `ty`, in selection order, each keyed by its response key.
 fn object(ty: Type, set: &SelectionSet) -> Option<Vec<(String, Tree)>> {
     let mut fields: Vec<(String, Tree)> = Vec::new();
-    for selection in &set.items {
-        let Selection::Field(field) = &selection.node else {
-            return None;
-        };
+    for (key, field) in self::fields(set)? {
         let field = &field.node;
-        let key = field.response_key().node.to_string();
-        if !field.directives.is_empty() || fields.iter().any(|(k, _)| *k == key) {
-            return None;
-        }
         let value = match field.name.node.as_str() {
             "__typename" => {
                 leaf(field)?;
