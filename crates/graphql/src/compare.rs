@@ -432,6 +432,7 @@ fn selected_figures(ctx: &Context<'_>) -> Vec<Figure> {
             &["categories", "categoriesPresent", "categoriesMissing"][..],
         ),
         (Figure::Tags, &["equipmentCoverage"][..]),
+        (Figure::Unequipped, &["roomsWithoutEquipment"][..]),
         (Figure::Hours, &["openingHours"][..]),
         (Figure::PerCapita, &["perCapita"][..]),
     ] {

@@ -188,8 +188,10 @@ fn refs6(a: &[String; 6]) -> [&str; 6] {
 /// asks only for the figures it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Figure {
-    /// Centers, rooms, rooms without equipment.
+    /// Centers and rooms.
     Totals,
+    /// Rooms whose sources list no equipment (a probe of every room: only when asked).
+    Unequipped,
     Area,
     Capacity,
     Categories,
@@ -201,8 +203,9 @@ pub enum Figure {
 
 impl Figure {
     /// Every figure.
-    pub const ALL: [Figure; 7] = [
+    pub const ALL: [Figure; 8] = [
         Self::Totals,
+        Self::Unequipped,
         Self::Area,
         Self::Capacity,
         Self::Categories,
@@ -214,6 +217,7 @@ impl Figure {
     /// The figure a branch of the statement computes.
     fn of_branch(kind: &str) -> Self {
         match kind {
+            "unequipped" => Self::Unequipped,
             "area" => Self::Area,
             "capacity" => Self::Capacity,
             "category" => Self::Categories,
@@ -237,8 +241,22 @@ fn statement(figures: &[Figure]) -> String {
             [
                 "(SELECT COUNT(*) FROM centers WHERE city_id = {city})",
                 "(SELECT COUNT(*) FROM rooms WHERE city_id = {city})",
+                "NULL",
+                "NULL",
+                "NULL",
+                "NULL",
+            ],
+            ["NULL", "NULL", "NULL"],
+            "",
+        ),
+        branch(
+            "unequipped",
+            ["NULL", "NULL"],
+            [
                 "(SELECT COUNT(*) FROM rooms r WHERE r.city_id = {city} AND NOT EXISTS \
                   (SELECT 1 FROM room_equipment e WHERE e.room_id = r.id))",
+                "NULL",
+                "NULL",
                 "NULL",
                 "NULL",
                 "NULL",
@@ -472,8 +490,8 @@ fn from_lines(lines: &[Line]) -> CityFigures {
             "totals" => {
                 out.centers = n(0);
                 out.rooms = n(1);
-                out.rooms_without_equipment = n(2);
             }
+            "unequipped" => out.rooms_without_equipment = n(0),
             "area" => out.floor_area = quantity_sum(l),
             "capacity" => {
                 out.capacity = CapacitySum {
