@@ -3,8 +3,8 @@
 //! A [`Tree`] says what JSON value to build from a row: columns, constants, objects, the rows of
 //! a child table (a list, in the source's order, at most `first` of them) or their count. It is
 //! compiled into one statement per database that answers every asked city as one JSON text
-//! (`json_object` and `json_group_array` on SQLite, `json_build_object` and `json_agg` on
-//! PostgreSQL), the way PostGraphile and Hasura answer a nested query: no statement per level,
+//! (`jsonb_object` and `jsonb_group_array` on SQLite, made text once at the end;
+//! `json_build_object` and `json_agg` on PostgreSQL), the way PostGraphile and Hasura answer a nested query: no statement per level,
 //! no row per record crossing into the service.
 //!
 //! Object keys and constants are bound values, like everything that comes from a request; table
@@ -135,24 +135,15 @@ pub enum Tree {
     One { of: Parent, item: Box<Tree> },
 }
 
-impl Tree {
-    /// Whether the value is JSON the database built (an object or a list), as opposed to a
-    /// plain column or constant.
-    fn is_json(&self) -> bool {
-        matches!(
-            self,
-            Self::Object(_) | Self::ObjectUnlessNull(..) | Self::List { .. } | Self::One { .. }
-        )
-    }
-}
-
-/// Appends the expression building `tree` from the row aliased `t{depth}`.
+/// Appends the expression building `tree` from the row aliased `t{depth}`. On SQLite the value
+/// is JSONB (`jsonb_object`, `jsonb_group_array`): a binary value that nests through subqueries
+/// as JSON without being parsed again at each level; [`built`] turns the whole into text once.
 fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
     let row = format!("t{depth}");
     match tree {
         Tree::Column(column, Scalar::Bool) if backend == Backend::Sqlite => {
             sql.push(&format!(
-                "CASE WHEN {row}.{column} THEN json('true') ELSE json('false') END"
+                "CASE WHEN {row}.{column} THEN jsonb('true') ELSE jsonb('false') END"
             ));
         }
         Tree::Column(column, _) => {
@@ -168,31 +159,20 @@ fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
                 .map(|c| format!("{row}.{c} IS NULL"))
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            // SQLite: JSON that passes through CASE keeps its type only through json().
-            let wrap = backend == Backend::Sqlite;
-            sql.push(if wrap {
-                "json(CASE WHEN "
-            } else {
-                "CASE WHEN "
-            })
-            .push(&all_null)
-            .push(" THEN NULL ELSE ");
+            sql.push("CASE WHEN ")
+                .push(&all_null)
+                .push(" THEN NULL ELSE ");
             object(sql, backend, fields, depth);
-            sql.push(if wrap { " END)" } else { " END" });
+            sql.push(" END");
         }
         Tree::One { of, item } => {
             let (table, column) = of.parts();
             let parent = format!("t{}", depth + 1);
-            // SQLite: a built value that comes out of a subquery is text until json() reads it.
-            let wrap = backend == Backend::Sqlite;
-            sql.push(if wrap { "json((SELECT " } else { "(SELECT " });
+            sql.push("(SELECT ");
             emit(sql, backend, item, depth + 1);
             sql.push(&format!(
                 " FROM {table} {parent} WHERE {parent}.id = {row}.{column})"
             ));
-            if wrap {
-                sql.push(")");
-            }
         }
         Tree::Count(of) => {
             let (table, parent, _) = of.parts();
@@ -221,24 +201,14 @@ fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
                 .map(|k| format!("{child}.{k}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            // SQLite: a built value that comes out of a subquery is text until json() reads it.
-            let element = if backend == Backend::Sqlite && item.is_json() {
-                format!("json({rows}.j)")
-            } else {
-                format!("{rows}.j")
-            };
-            match backend {
-                Backend::Sqlite => {
-                    sql.push(&format!(
-                        "json((SELECT json_group_array({element} ORDER BY {sort_keys}) FROM (SELECT "
-                    ));
-                }
-                Backend::Postgres => {
-                    sql.push(&format!(
-                        "(SELECT coalesce(json_agg({element} ORDER BY {sort_keys}), '[]'::json) FROM (SELECT "
-                    ));
-                }
-            }
+            sql.push(&match backend {
+                Backend::Sqlite => format!(
+                    "(SELECT jsonb_group_array({rows}.j ORDER BY {sort_keys}) FROM (SELECT "
+                ),
+                Backend::Postgres => format!(
+                    "(SELECT coalesce(json_agg({rows}.j ORDER BY {sort_keys}), '[]'::json) FROM (SELECT "
+                ),
+            });
             emit(sql, backend, item, d);
             sql.push(&format!(
                 " AS j{sort_columns} FROM {table} {child} WHERE {child}.{parent} = {row}.id ORDER BY {inner_order}"
@@ -247,16 +217,13 @@ fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
                 sql.push(" LIMIT ").bind(*first);
             }
             sql.push(&format!(") {rows})"));
-            if backend == Backend::Sqlite {
-                sql.push(")");
-            }
         }
     }
 }
 
 fn object(sql: &mut Sql, backend: Backend, fields: &[(String, Tree)], depth: usize) {
     sql.push(match backend {
-        Backend::Sqlite => "json_object(",
+        Backend::Sqlite => "jsonb_object(",
         Backend::Postgres => "json_build_object(",
     });
     for (i, (key, value)) in fields.iter().enumerate() {
@@ -271,14 +238,13 @@ fn object(sql: &mut Sql, backend: Backend, fields: &[(String, Tree)], depth: usi
 
 /// Appends the expression building `tree` from the row aliased `t0`, as text.
 pub(crate) fn built(sql: &mut Sql, backend: Backend, tree: &Tree) {
-    match backend {
-        Backend::Sqlite => emit(sql, backend, tree, 0),
-        Backend::Postgres => {
-            sql.push("CAST(");
-            emit(sql, backend, tree, 0);
-            sql.push(" AS TEXT)");
-        }
-    }
+    let (open, close) = match backend {
+        Backend::Sqlite => ("json(", ")"),
+        Backend::Postgres => ("CAST(", " AS TEXT)"),
+    };
+    sql.push(open);
+    emit(sql, backend, tree, 0);
+    sql.push(close);
 }
 
 /// The statement answering `tree` for each of the rows of `root` whose id is in `ids`: one row
