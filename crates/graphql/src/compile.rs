@@ -584,31 +584,22 @@ async fn paged(
                     .iter()
                     .map(|&i| districts.list()[i].city().to_owned())
                     .collect();
+                let ask = store::TreePage {
+                    descending: page.descending,
+                    limit: page.first,
+                    total: page
+                        .fields
+                        .iter()
+                        .any(|(_, f)| matches!(f, PageField::TotalCount)),
+                    tree: &page.tree,
+                };
                 async move {
                     match &page.list {
                         List::Rooms(filter, order) => {
-                            district
-                                .rooms_tree(
-                                    &cities,
-                                    filter,
-                                    *order,
-                                    page.descending,
-                                    page.first,
-                                    &page.tree,
-                                )
-                                .await
+                            district.rooms_tree(&cities, filter, *order, &ask).await
                         }
                         List::Centers(filter, order) => {
-                            district
-                                .centers_tree(
-                                    &cities,
-                                    filter,
-                                    *order,
-                                    page.descending,
-                                    page.first,
-                                    &page.tree,
-                                )
-                                .await
+                            district.centers_tree(&cities, filter, *order, &ask).await
                         }
                     }
                 }

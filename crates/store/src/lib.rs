@@ -21,7 +21,8 @@ pub use compare::{
 };
 pub use import::{ImportOutcome, Progress, ProgressSink};
 pub use listing::{
-    After, CenterFilter, CenterOrder, OpenAt, PagePart, PagedTree, RoomFilter, RoomOrder, SortValue,
+    After, CenterFilter, CenterOrder, OpenAt, PagePart, PagedTree, RoomFilter, RoomOrder,
+    SortValue, TreePage,
 };
 pub use read::Table;
 pub use rows::*;

@@ -299,6 +299,17 @@ pub struct PagedTree {
     pub json: String,
 }
 
+/// What a compiled page asks for: its direction, how many rows, whether the total too, and how
+/// each row is built.
+#[derive(Debug, Clone, Copy)]
+pub struct TreePage<'a> {
+    pub descending: bool,
+    pub limit: i64,
+    /// Count every match (a window over the filtered rows: only when the query shows it).
+    pub total: bool,
+    pub tree: &'a crate::Tree,
+}
+
 #[derive(FromRow)]
 struct PagedTreeRow {
     id: String,
@@ -358,71 +369,53 @@ impl District {
         self.list_counts::<CenterRow>(cities, filter).await
     }
 
-    /// The first `limit` rooms of `cities` (all in this district's database, in the service's
-    /// order) matching `filter` in `order`, each built by `tree` (`crate::tree`), with its sort
-    /// key; and how many match in all. One statement.
-    #[allow(clippy::too_many_arguments)]
+    /// The first `page.limit` rooms of `cities` (all in this district's database, in the
+    /// service's order) matching `filter` in `order`, each built by `page.tree` (`crate::tree`),
+    /// with its sort key; and, when asked, how many match in all (0 otherwise). One statement.
     pub async fn rooms_tree(
         &self,
         cities: &[String],
         filter: &RoomFilter,
         order: RoomOrder,
-        descending: bool,
-        limit: i64,
-        tree: &crate::Tree,
+        page: &TreePage<'_>,
     ) -> Result<(Vec<PagedTree>, i64), StoreError> {
         let source = order == RoomOrder::Source;
-        self.tree_page(
-            "rooms",
-            cities,
-            filter,
-            (order.key(), source),
-            descending,
-            limit,
-            tree,
-        )
-        .await
+        self.tree_page("rooms", cities, filter, (order.key(), source), page)
+            .await
     }
 
     /// [`District::rooms_tree`] for centers.
-    #[allow(clippy::too_many_arguments)]
     pub async fn centers_tree(
         &self,
         cities: &[String],
         filter: &CenterFilter,
         order: CenterOrder,
-        descending: bool,
-        limit: i64,
-        tree: &crate::Tree,
+        page: &TreePage<'_>,
     ) -> Result<(Vec<PagedTree>, i64), StoreError> {
         let source = order == CenterOrder::Source;
-        self.tree_page(
-            "centers",
-            cities,
-            filter,
-            (order.key(), source),
-            descending,
-            limit,
-            tree,
-        )
-        .await
+        self.tree_page("centers", cities, filter, (order.key(), source), page)
+            .await
     }
 
     /// The rows of a page in the order the pages of `list_pages` merge into (in the sources'
     /// order, city by city in the order of `cities`, reversed when descending), cut at `limit`,
     /// each with its JSON; the total counts every match (a window over the filtered rows, taken
-    /// before the cut).
-    #[allow(clippy::too_many_arguments)]
+    /// before the cut) when asked: the window keeps every matching row, where the cut alone
+    /// keeps only `limit` (a top-N sort).
     async fn tree_page(
         &self,
         table: &'static str,
         cities: &[String],
         filter: &impl Filter,
         ((key, kind), source): ((&'static str, Kind), bool),
-        descending: bool,
-        limit: i64,
-        tree: &crate::Tree,
+        page: &TreePage<'_>,
     ) -> Result<(Vec<PagedTree>, i64), StoreError> {
+        let TreePage {
+            descending,
+            limit,
+            total,
+            tree,
+        } = *page;
         if cities.is_empty() {
             return Ok((Vec::new(), 0));
         }
@@ -440,14 +433,21 @@ impl District {
         };
         let direction = if descending { "DESC" } else { "ASC" };
         let mut sql = Sql::new(&format!(
-            "SELECT t0.id AS id, t0.city_id AS city_id, t0.total AS total, {int} AS sort_int,              {real} AS sort_real, {text} AS sort_text, ",
+            "SELECT t0.id AS id, t0.city_id AS city_id, t0.total AS total, {int} AS sort_int, \
+             {real} AS sort_real, {text} AS sort_text, ",
             int = typed(Kind::Int, "BIGINT"),
             real = typed(Kind::Real, "DOUBLE PRECISION"),
             text = typed(Kind::Text, "TEXT"),
         ));
         crate::tree::built(&mut sql, backend, tree);
         sql.push(&format!(
-            " AS tree FROM (SELECT x.*, {key} AS sort_key, count(*) OVER () AS total FROM {table} x              WHERE x.city_id IN "
+            " AS tree FROM (SELECT x.*, {key} AS sort_key, {count} AS total FROM {table} x \
+             WHERE x.city_id IN ",
+            count = if total {
+                "count(*) OVER ()"
+            } else {
+                "CAST(0 AS BIGINT)"
+            },
         ));
         sql.bind_list(cities);
         filter.push_where(&mut sql);
