@@ -35,9 +35,6 @@ use store::{Parent, Relation, Root as Table, Scalar, StoreError, Tree};
 /// Objects with more fields than this are left to the resolvers (a function call takes at most
 /// 100 arguments on PostgreSQL, two per field).
 const MAX_FIELDS: usize = 40;
-/// A connection's page when `first` is not given, and the most it may ask (as `connection`).
-const DEFAULT_FIRST: i64 = 20;
-const MAX_FIRST: i64 = 100;
 
 /// What a request's operation compiles to: its root fields in selection order.
 #[derive(Debug)]
@@ -187,21 +184,22 @@ pub(crate) fn plan(
 fn page(field: &Field, districts: &Districts, item: Type) -> Option<Page> {
     use async_graphql::InputType;
     let mut cities = None;
-    let mut first = DEFAULT_FIRST;
-    let (mut filter, mut order) = (None, None);
+    let (mut first, mut filter, mut order) = (None, None, None);
     for (name, value) in &field.arguments {
         let value = value.node.clone().into_const()?;
         match name.node.as_str() {
             "cities" => cities = Some(Vec::<async_graphql::ID>::parse(Some(value)).ok()?),
-            "first" => first = i64::from(i32::parse(Some(value)).ok()?),
+            "first" => first = Some(i32::parse(Some(value)).ok()?),
             "filter" => filter = Some(value),
             "orderBy" => order = Some(value),
             _ => return None,
         }
     }
-    if !(1..=MAX_FIRST).contains(&first) {
-        return None;
-    }
+    // `first: 0` is left to the resolvers: with no row to carry it, the window that counts the
+    // total would have nothing to say.
+    let first = crate::connection::page_size(first)
+        .ok()
+        .filter(|&n| n > 0)?;
     let selected = crate::connection::select(districts, cities, "cities").ok()?;
     let (list, descending, type_name) = match item {
         Type::Room => {
@@ -320,16 +318,15 @@ fn strings(field: &Field, of: Relation, name: &'static str) -> Option<Tree> {
 
 /// A connection with only a literal `first`, asked for its `nodes` and `totalCount`.
 fn connection(field: &Field, of: Relation, item: Type, type_name: &str) -> Option<Tree> {
-    let mut first = DEFAULT_FIRST;
+    use async_graphql::InputType;
+    let mut first = None;
     for (name, value) in &field.arguments {
-        match (name.node.as_str(), value.node.clone().into_const()?) {
-            ("first", Value::Number(n)) => first = n.as_i64()?,
+        match name.node.as_str() {
+            "first" => first = Some(i32::parse(value.node.clone().into_const()).ok()?),
             _ => return None,
         }
     }
-    if !(0..=MAX_FIRST).contains(&first) {
-        return None;
-    }
+    let first = crate::connection::page_size(first).ok()?;
     let mut fields: Vec<(String, Tree)> = Vec::new();
     for (key, sub) in self::fields(selections(field)?)? {
         let sub = &sub.node;
@@ -524,30 +521,21 @@ async fn built(
     tree: &Tree,
     wanted: &[(usize, String)],
 ) -> Vec<Answer> {
-    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &(district, _) in wanted {
-        by_database
-            .entry(districts.database_of(district))
-            .or_default()
-            .push(district);
-    }
-    let reads = by_database.into_iter().map(|(database, in_it)| async move {
-        let (rows, failed) = districts
-            .for_database(database, &in_it, |district, ready| {
-                let ids: Vec<String> = wanted
-                    .iter()
-                    .filter(|(d, _)| ready.contains(d))
-                    .map(|(_, id)| id.clone())
-                    .collect();
-                async move { district.tree(table, tree, &ids).await }
-            })
-            .await;
-        (rows.unwrap_or_default(), failed)
-    });
+    let in_them: Vec<usize> = wanted.iter().map(|(district, _)| *district).collect();
+    let reads = districts
+        .per_database(&in_them, |district, ready| {
+            let ids: Vec<String> = wanted
+                .iter()
+                .filter(|(d, _)| ready.contains(d))
+                .map(|(_, id)| id.clone())
+                .collect();
+            async move { district.tree(table, tree, &ids).await }
+        })
+        .await;
     let mut rows: BTreeMap<String, String> = BTreeMap::new();
     let mut failed = std::collections::HashMap::new();
-    for (found, failures) in futures::future::join_all(reads).await {
-        rows.extend(found);
+    for (found, failures) in reads {
+        rows.extend(found.unwrap_or_default());
         failed.extend(failures);
     }
     wanted
@@ -570,46 +558,37 @@ async fn paged(
     pos: Pos,
     path: Vec<PathSegment>,
 ) {
-    let mut by_database: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &i in &page.selected {
-        by_database
-            .entry(districts.database_of(i))
-            .or_default()
-            .push(i);
-    }
-    let reads = by_database.into_iter().map(|(database, in_it)| async move {
-        districts
-            .for_database(database, &in_it, |district, ready| {
-                let cities: Vec<String> = ready
-                    .iter()
-                    .map(|&i| districts.list()[i].city().to_owned())
-                    .collect();
-                let ask = store::TreePage {
-                    descending: page.descending,
-                    limit: page.first,
-                    total: page
-                        .fields
-                        .iter()
-                        .any(|(_, f)| matches!(f, PageField::TotalCount)),
-                    tree: &page.tree,
-                };
-                async move {
-                    match &page.list {
-                        List::Rooms(filter, order) => {
-                            district.rooms_tree(&cities, filter, *order, &ask).await
-                        }
-                        List::Centers(filter, order) => {
-                            district.centers_tree(&cities, filter, *order, &ask).await
-                        }
+    let ask = store::TreePage {
+        descending: page.descending,
+        limit: page.first,
+        total: page
+            .fields
+            .iter()
+            .any(|(_, f)| matches!(f, PageField::TotalCount)),
+        tree: &page.tree,
+    };
+    let reads = districts
+        .per_database(&page.selected, |district, ready| {
+            let cities: Vec<String> = ready
+                .iter()
+                .map(|&i| districts.list()[i].city().to_owned())
+                .collect();
+            async move {
+                match &page.list {
+                    List::Rooms(filter, order) => {
+                        district.rooms_tree(&cities, filter, *order, &ask).await
+                    }
+                    List::Centers(filter, order) => {
+                        district.centers_tree(&cities, filter, *order, &ask).await
                     }
                 }
-            })
-            .await
-    });
+            }
+        })
+        .await;
     let mut rows: Vec<store::PagedTree> = Vec::new();
     let mut total = 0;
     let mut failed: BTreeMap<usize, Arc<StoreError>> = BTreeMap::new();
-    for (answer, failures) in futures::future::join_all(reads).await {
+    for (answer, failures) in reads {
         if let Some((found, count)) = answer {
             rows.extend(found);
             total += count;

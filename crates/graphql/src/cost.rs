@@ -24,8 +24,8 @@ use std::collections::HashMap;
 /// equipment of a room, citations…: the real data's largest is under it).
 pub const LIST_BOUND: u64 = 10;
 /// Page size when `first` is not given, and the largest accepted.
-const DEFAULT_FIRST: u64 = 20;
-const MAX_FIRST: u64 = 100;
+const DEFAULT_FIRST: u64 = crate::connection::DEFAULT_FIRST as u64;
+const MAX_FIRST: u64 = crate::connection::MAX_FIRST as u64;
 
 /// The limits, each configurable (see README, "Running in production").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -171,6 +171,27 @@ impl Districts {
         }
     }
 
+    /// [`Districts::for_database`] for every database holding one of `cities` (positions of
+    /// districts), the databases at once: one answer and one set of failures per database.
+    pub(crate) async fn per_database<'s, T, F>(
+        &'s self,
+        cities: &[usize],
+        work: impl Fn(&'s District, Vec<usize>) -> F,
+    ) -> Vec<(Option<T>, HashMap<usize, Arc<StoreError>>)>
+    where
+        F: Future<Output = Result<T, StoreError>>,
+    {
+        let mut by_database: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for &i in cities {
+            by_database.entry(self.database[i]).or_default().push(i);
+        }
+        let work = &work;
+        futures::future::join_all(by_database.into_iter().map(|(database, in_it)| async move {
+            self.for_database(database, &in_it, work).await
+        }))
+        .await
+    }
+
     /// Runs `work` against `district`, unless the district already proved unavailable in this
     /// request: then it fails at once with that failure instead of waiting out another timeout.
     pub(crate) async fn attempt<T>(
