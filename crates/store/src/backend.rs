@@ -136,6 +136,35 @@ impl<T> Readable for T where
 {
 }
 
+/// Runs `work` on `pool` until it does not fail on a connection the server has closed (it
+/// restarted, or ended an idle session): the pools lend connections without a ping first (a
+/// round trip before every statement), so a connection that went stale while idle shows only
+/// when it is used. Such a connection is closed, and `work` runs again on another one (a new
+/// one, once the idle ones are spent). At most one more time than the pool holds connections:
+/// a server that is down refuses each at once, and the district's timeout bounds the whole.
+async fn fresh<T, F: Future<Output = Result<T, sqlx::Error>>>(
+    pool: &PgPool,
+    work: impl Fn() -> F,
+) -> Result<T, sqlx::Error> {
+    let mut tries = pool.options().get_max_connections();
+    loop {
+        match work().await {
+            Err(e) if tries > 0 && stale(&e) => tries -= 1,
+            other => return other,
+        }
+    }
+}
+
+/// Whether `e` says the connection was closed under the statement: the socket failed, or the
+/// server ended the session before it ran (57P01 shutdown or terminated, 57P02 crash).
+fn stale(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("57P01" | "57P02")),
+        _ => false,
+    }
+}
+
 /// A district's connection pool. `Broken` is a district whose setting cannot work (a malformed
 /// URL): it stays listed, and every use of it fails with the reason.
 #[derive(Debug, Clone)]
@@ -150,7 +179,7 @@ impl Pool {
     pub(crate) async fn fetch<R: Readable>(&self, sql: &Sql) -> Result<Vec<R>, sqlx::Error> {
         match self {
             Self::Sqlite(p) => decode(sql.sqlite().fetch_all(p).await?),
-            Self::Postgres(p) => decode(sql.postgres().fetch_all(p).await?),
+            Self::Postgres(p) => decode(fresh(p, || sql.postgres().fetch_all(p)).await?),
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
@@ -163,7 +192,7 @@ impl Pool {
     ) -> Result<Vec<Vec<Val>>, sqlx::Error> {
         match self {
             Self::Sqlite(p) => vals_of(&sql.sqlite().fetch_all(p).await?, def),
-            Self::Postgres(p) => vals_of(&sql.postgres().fetch_all(p).await?, def),
+            Self::Postgres(p) => vals_of(&fresh(p, || sql.postgres().fetch_all(p)).await?, def),
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
@@ -183,7 +212,7 @@ impl Pool {
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Self::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
-            Self::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
+            Self::Postgres(p) => Ok(Tx::Postgres(fresh(p, || p.begin()).await?)),
             Self::Broken(reason) => Err(broken(reason)),
         }
     }

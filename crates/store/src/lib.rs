@@ -239,6 +239,8 @@ impl District {
             Location::Sqlite(path) => Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
+                    // A ping is a round trip through the connection's worker thread.
+                    .test_before_acquire(false)
                     .acquire_timeout(options.timeout)
                     .connect_lazy_with(sqlite_options(path)),
             ),
@@ -246,6 +248,9 @@ impl District {
                 Ok(o) => Pool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(4)
+                        // A ping is a round trip before every statement; a connection that
+                        // went stale is retried instead (`backend::fresh`).
+                        .test_before_acquire(false)
                         .min_connections(0)
                         .idle_timeout(Duration::from_secs(60))
                         .acquire_timeout(options.timeout)
