@@ -81,6 +81,29 @@ const TREES: &[(&str, &[&str])] = &[
         "{ rooms(filter: { equipment: [PROJECTOR] }, orderBy: { by: CITY, direction: DESC }) { totalCount nodes { id equipment { tag } } } }",
         &CITIES,
     ),
+    // `compare`: the same figures, one statement per database.
+    (
+        "{ compare { cityId centers rooms floorArea { total { value } missing } categories { category rooms } } }",
+        &CITIES,
+    ),
+    (
+        "{ __typename compare { __typename cityId centers rooms
+             floorArea { __typename total { __typename value qualifier unit } counted missing parts { __typename exact approx atLeast atMost } }
+             capacity { __typename min max roomsWithCapacity roomsWithoutCapacity roomsWithoutMin roomsWithoutMax }
+             categories { __typename city category categoryName categoryNameEn rooms capacityMin capacityMax roomsWithoutCapacity }
+             categoriesPresent categoriesMissing
+             equipmentCoverage { __typename tag rooms share }
+             roomsWithoutEquipment
+             openingHours { __typename season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }
+             perCapita { __typename population { total { value unit } counted missing parts { exact atLeast } }
+               floorAreaPer1000Residents { __typename value qualifier basis reason }
+               seatsPer1000Residents { value qualifier basis reason } } } }",
+        &CITIES,
+    ),
+    (
+        "{ two: compare(cities: [\"jinshan\", \"korla\"]) { id: cityId n: rooms h: openingHours { season weeklyHoursMax } } }",
+        &["jinshan", "korla"],
+    ),
 ];
 
 #[test]
@@ -123,6 +146,9 @@ fn what_the_compiler_does_not_know_goes_to_the_resolvers() {
         "query($n: Int) { cities { centers(first: $n) { nodes { id } } } }",
         "{ rooms(first: 3) { pageInfo { hasNextPage } nodes { id } } }",
         "{ rooms(first: 0) { totalCount nodes { id } } }",
+        "{ compare { cityId city { name } categories { cityName rooms } } }",
+        "{ compare(cities: [\"korla\", \"korla\"]) { cityId } }",
+        "{ compare(cities: [\"atlantis\"]) { cityId } }",
     ] {
         let (a, s) = answer(shared(), query);
         let (b, t) = answer(shared_resolving(), query);
@@ -150,5 +176,39 @@ fn a_district_whose_statement_fails_is_null_with_one_error() {
     assert!(
         !text.contains("room_equipment") && !text.contains("SELECT"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_plan_is_kept_for_its_query_and_operation() {
+    // One text, two operations: each name gets its own plan, the second time as the first.
+    let text =
+        "query A { city(id: \"korla\") { name } } query B { city(id: \"taiyuan\") { name } }";
+    for _ in 0..2 {
+        for (name, city) in [("A", "库尔勒市"), ("B", "太原市")] {
+            let reply = post_json(
+                shared().addr,
+                &[],
+                &json!({ "query": text, "operationName": name }),
+            );
+            assert_eq!(
+                reply.json(),
+                json!({ "data": { "city": { "name": city } } }),
+                "{name}"
+            );
+            assert_eq!(reply.header("dangqun-sql-statements"), Some("1"), "{name}");
+        }
+    }
+    // Asked for its cost, a query planned before is measured as ever.
+    let query = "{ cities { id } }";
+    answer(shared(), query);
+    let reply = post_json(
+        shared().addr,
+        &[],
+        &json!({ "query": query, "extensions": { "cost": true } }),
+    );
+    assert_eq!(
+        reply.json()["extensions"]["cost"]["cost"]["actual"],
+        json!(8)
     );
 }

@@ -161,11 +161,24 @@ fn one_center_room_or_circle_of_the_city_is_null() {
 
 #[test]
 fn compare_and_the_breakdown_leave_the_city_out() {
-    let compare = "{ compare { cityId rooms } }";
-    assert_eq!(
-        ids(&down(compare)["compare"], "/cityId"),
-        ["korla", "suzhou", "jinshan"]
-    );
+    // Compiled (plain fields) and through the resolvers (`city` is one): the same answer, its
+    // error at the field.
+    for compare in [
+        "{ compare { cityId rooms } }",
+        "{ compare { cityId rooms city { id } } }",
+    ] {
+        assert_eq!(
+            ids(&down(compare)["compare"], "/cityId"),
+            ["korla", "suzhou", "jinshan"]
+        );
+        let answer = graphql(city_down().addr, compare, json!({}));
+        assert_eq!(answer["errors"][0]["path"], json!(["compare"]), "{compare}");
+        assert_eq!(
+            answer["errors"][0]["locations"],
+            json!([{ "line": 1, "column": 3 }]),
+            "{compare}"
+        );
+    }
     let breakdown = "{ roomCategoryBreakdown { city category rooms } }";
     let all = up(breakdown)["roomCategoryBreakdown"].clone();
     let expected: Vec<&Value> = all

@@ -13,11 +13,14 @@ use crate::types::{City, Quantity, ServiceCircle, load, load_by_id};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use futures::FutureExt;
 use futures::future::join_all;
+use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 use store::{CircleRow, CityFigures, CityRow, District, Figure};
 
 /// How many parts of a total carry each qualifier.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QualifierParts {
     /// Parts stated plainly.
     pub exact: i64,
@@ -30,7 +33,8 @@ pub struct QualifierParts {
 }
 
 /// A total of figures the sources state for several records.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QuantityTotal {
     /// The sum of the stated values. Its qualifier is the parts': EXACT when every part is,
     /// AT_LEAST (AT_MOST) when the parts are exact or bounds in that one direction, APPROX
@@ -86,7 +90,8 @@ fn qualifier(q: model::Qualifier) -> Qualifier {
 }
 
 /// Capacity totals over a city's rooms.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CapacityTotal {
     /// Sum of the stated minimums; null when no room states one.
     pub min: Option<i64>,
@@ -104,7 +109,8 @@ pub struct CapacityTotal {
 }
 
 /// Rooms and capacity of one category in one city: one row of a flat table, ready for charts.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[graphql(complex)]
 pub struct CategoryBreakdown {
     /// City id.
@@ -126,7 +132,8 @@ pub struct CategoryBreakdown {
 }
 
 /// How common one equipment tag is among a city's rooms.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EquipmentCoverage {
     /// The tag.
     pub tag: EquipmentTag,
@@ -138,7 +145,8 @@ pub struct EquipmentCoverage {
 }
 
 /// Weekly opening hours of a city's centers in one season.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SeasonHours {
     /// SUMMER or WINTER; a center's ALL_YEAR timetable counts in both.
     pub season: Season,
@@ -158,7 +166,8 @@ pub struct SeasonHours {
 }
 
 /// A figure per 1,000 residents, or why there is none.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PerThousand {
     /// The figure; null when it cannot be computed (see `reason`).
     pub value: Option<f64>,
@@ -172,7 +181,8 @@ pub struct PerThousand {
 
 /// Per-capita figures. The population is that of the city's service circles that state one;
 /// the area and seats are those of the centers in those circles.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PerCapita {
     /// Population of the circles that state one (`missing`: circles that do not).
     pub population: QuantityTotal,
@@ -184,7 +194,8 @@ pub struct PerCapita {
 }
 
 /// One city's figures in a comparison.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[graphql(complex)]
 pub struct CityComparison {
     /// City id.
@@ -418,29 +429,36 @@ impl PerCity for Figures {
     }
 }
 
-/// The figures the fields selected under `compare` show (every figure of a field in a fragment
-/// counts too).
-fn selected_figures(ctx: &Context<'_>) -> Vec<Figure> {
-    let look = ctx.look_ahead();
-    let wanted = |fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
+/// The figures each field of `CityComparison` shows (the totals are always computed).
+const FIGURES_OF_FIELDS: [(Figure, &[&str]); 7] = [
+    (Figure::Area, &["floorArea"]),
+    (Figure::Capacity, &["capacity"]),
+    (
+        Figure::Categories,
+        &["categories", "categoriesPresent", "categoriesMissing"],
+    ),
+    (Figure::Tags, &["equipmentCoverage"]),
+    (Figure::Unequipped, &["roomsWithoutEquipment"]),
+    (Figure::Hours, &["openingHours"]),
+    (Figure::PerCapita, &["perCapita"]),
+];
+
+/// The figures to compute when `shown` tells which fields of `CityComparison` are selected.
+fn figures_shown(shown: impl Fn(&str) -> bool) -> Vec<Figure> {
     let mut figures = vec![Figure::Totals];
-    for (figure, fields) in [
-        (Figure::Area, &["floorArea"][..]),
-        (Figure::Capacity, &["capacity"][..]),
-        (
-            Figure::Categories,
-            &["categories", "categoriesPresent", "categoriesMissing"][..],
-        ),
-        (Figure::Tags, &["equipmentCoverage"][..]),
-        (Figure::Unequipped, &["roomsWithoutEquipment"][..]),
-        (Figure::Hours, &["openingHours"][..]),
-        (Figure::PerCapita, &["perCapita"][..]),
-    ] {
-        if wanted(fields) {
+    for (figure, fields) in FIGURES_OF_FIELDS {
+        if fields.iter().any(|f| shown(f)) {
             figures.push(figure);
         }
     }
     figures
+}
+
+/// The figures the fields selected under `compare` show (every figure of a field in a fragment
+/// counts too).
+fn selected_figures(ctx: &Context<'_>) -> Vec<Figure> {
+    let look = ctx.look_ahead();
+    figures_shown(|f| look.field(f).exists())
 }
 
 /// Each chosen city's figures, one statement per database, in the service's order. A city
@@ -495,4 +513,381 @@ pub(crate) async fn breakdown(
             .flat_map(|(city, f)| categories(city, f, include_empty))
             .collect(),
     )
+}
+
+/// `compare` answered without its resolvers (see `compile`): the same statement per database
+/// and the same figures, each city's written straight from the value its resolvers would
+/// return, for the fields selected.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    /// Positions of the chosen districts, in the service's order.
+    selected: Vec<usize>,
+    figures: Vec<Figure>,
+    /// The selection under `compare`, in selection order.
+    fields: Vec<(String, Pick)>,
+}
+
+/// One selected field and where its value is.
+#[derive(Debug)]
+enum Pick {
+    Typename(&'static str),
+    /// A scalar, an enum or a list of them: the struct's field of this name.
+    Leaf(&'static str),
+    /// An object, or a list of them: the struct's field of this name, and what of it is
+    /// selected.
+    Object(&'static str, Vec<(String, Pick)>),
+}
+
+/// A plain field's name, and the type of its object (`None`: a leaf).
+type PlainField = (&'static str, Option<&'static str>);
+
+/// The plain fields of the objects under `compare`: each is a field of its struct (serialised
+/// by serde under its schema name), a leaf or an object of the named type. Every other field
+/// (`CityComparison.city` and `serviceCircles`, `CategoryBreakdown.cityName` and `cityNameEn`)
+/// is a resolver: a query that asks for one runs through the resolvers.
+const PLAIN: &[(&str, &[PlainField])] = &[
+    (
+        "CityComparison",
+        &[
+            ("cityId", None),
+            ("centers", None),
+            ("rooms", None),
+            ("floorArea", Some("QuantityTotal")),
+            ("capacity", Some("CapacityTotal")),
+            ("categories", Some("CategoryBreakdown")),
+            ("categoriesPresent", None),
+            ("categoriesMissing", None),
+            ("equipmentCoverage", Some("EquipmentCoverage")),
+            ("roomsWithoutEquipment", None),
+            ("openingHours", Some("SeasonHours")),
+            ("perCapita", Some("PerCapita")),
+        ],
+    ),
+    (
+        "QuantityTotal",
+        &[
+            ("total", Some("Quantity")),
+            ("counted", None),
+            ("missing", None),
+            ("parts", Some("QualifierParts")),
+        ],
+    ),
+    (
+        "Quantity",
+        &[("value", None), ("qualifier", None), ("unit", None)],
+    ),
+    (
+        "QualifierParts",
+        &[
+            ("exact", None),
+            ("approx", None),
+            ("atLeast", None),
+            ("atMost", None),
+        ],
+    ),
+    (
+        "CapacityTotal",
+        &[
+            ("min", None),
+            ("max", None),
+            ("roomsWithCapacity", None),
+            ("roomsWithoutCapacity", None),
+            ("roomsWithoutMin", None),
+            ("roomsWithoutMax", None),
+        ],
+    ),
+    (
+        "CategoryBreakdown",
+        &[
+            ("city", None),
+            ("category", None),
+            ("categoryName", None),
+            ("categoryNameEn", None),
+            ("rooms", None),
+            ("capacityMin", None),
+            ("capacityMax", None),
+            ("roomsWithoutCapacity", None),
+        ],
+    ),
+    (
+        "EquipmentCoverage",
+        &[("tag", None), ("rooms", None), ("share", None)],
+    ),
+    (
+        "SeasonHours",
+        &[
+            ("season", None),
+            ("centers", None),
+            ("centersWithoutHours", None),
+            ("assumedDaily", None),
+            ("weeklyHoursTotal", None),
+            ("weeklyHoursMin", None),
+            ("weeklyHoursMax", None),
+        ],
+    ),
+    (
+        "PerCapita",
+        &[
+            ("population", Some("QuantityTotal")),
+            ("floorAreaPer1000Residents", Some("PerThousand")),
+            ("seatsPer1000Residents", Some("PerThousand")),
+        ],
+    ),
+    (
+        "PerThousand",
+        &[
+            ("value", None),
+            ("qualifier", None),
+            ("basis", None),
+            ("reason", None),
+        ],
+    ),
+];
+
+/// `compare` compiled, if its `cities` is literal and valid (as the resolvers would find it)
+/// and it selects only plain fields (see [`PLAIN`]).
+pub(crate) fn compiled(
+    field: &async_graphql::parser::types::Field,
+    districts: &Districts,
+) -> Option<Compiled> {
+    use async_graphql::InputType;
+    let mut cities = None;
+    for (name, value) in &field.arguments {
+        match name.node.as_str() {
+            "cities" => {
+                cities = Some(Vec::<ID>::parse(Some(value.node.clone().into_const()?)).ok()?);
+            }
+            _ => return None,
+        }
+    }
+    let selected = select(districts, cities, "cities").ok()?;
+    let fields = picks("CityComparison", crate::compile::selections(field)?)?;
+    let figures = figures_shown(|name| {
+        fields.iter().any(|(_, pick)| match pick {
+            Pick::Leaf(n) | Pick::Object(n, _) => *n == name,
+            Pick::Typename(_) => false,
+        })
+    });
+    Some(Compiled {
+        selected,
+        figures,
+        fields,
+    })
+}
+
+/// The picks of a selection on `ty`, if every field is a plain one.
+fn picks(
+    ty: &'static str,
+    set: &async_graphql::parser::types::SelectionSet,
+) -> Option<Vec<(String, Pick)>> {
+    use crate::compile::{leaf, selections};
+    let (_, plain) = PLAIN.iter().find(|(t, _)| *t == ty)?;
+    crate::compile::fields(set)?
+        .into_iter()
+        .map(|(key, field)| {
+            let field = &field.node;
+            let pick = match field.name.node.as_str() {
+                "__typename" => {
+                    leaf(field)?;
+                    Pick::Typename(ty)
+                }
+                name => match *plain.iter().find(|(n, _)| *n == name)? {
+                    (name, None) => {
+                        leaf(field)?;
+                        Pick::Leaf(name)
+                    }
+                    (name, Some(of)) => {
+                        if !field.arguments.is_empty() {
+                            return None;
+                        }
+                        Pick::Object(name, picks(of, selections(field)?)?)
+                    }
+                },
+            };
+            Some((key, pick))
+        })
+        .collect()
+}
+
+/// Runs `compiled`: the figures in one statement per database, the databases at once, written
+/// to `out` as the list `compare` answers. Gives the failures of the cities whose database
+/// failed, in the service's order; those cities are left out, as the resolvers leave them.
+pub(crate) async fn run_compiled(
+    compiled: &Compiled,
+    districts: &Districts,
+    out: &mut Vec<u8>,
+) -> Vec<Arc<store::StoreError>> {
+    let figures = &compiled.figures;
+    let reads = districts
+        .per_database(&compiled.selected, |district, ready| {
+            let cities: Vec<String> = ready
+                .iter()
+                .map(|&i| districts.list()[i].city().to_owned())
+                .collect();
+            async move { district.cities_figures(&cities, figures).await }
+        })
+        .await;
+    let mut found = std::collections::HashMap::new();
+    let mut failed = std::collections::HashMap::new();
+    for (answer, failures) in reads {
+        found.extend(answer.unwrap_or_default());
+        failed.extend(failures);
+    }
+    let mut failures = Vec::new();
+    let mut written = 0;
+    out.push(b'[');
+    for i in &compiled.selected {
+        if let Some(failure) = failed.remove(i) {
+            failures.push(failure);
+            continue;
+        }
+        let city = districts.list()[*i].city();
+        let Some(figures) = found.get(city) else {
+            continue;
+        };
+        if written > 0 {
+            out.push(b',');
+        }
+        written += 1;
+        let comparison = comparison(city, figures);
+        write_object(out, &compiled.fields, |name| {
+            Cow::Owned(comparison.plain(name))
+        });
+    }
+    out.push(b']');
+    failures
+}
+
+impl CityComparison {
+    /// The value of its plain field `name` ([`PLAIN`]), as the resolvers give it; only the
+    /// fields selected are serialised.
+    fn plain(&self, name: &str) -> serde_json::Value {
+        use serde_json::to_value;
+        // Serialising plain values cannot fail.
+        match name {
+            "cityId" => to_value(&self.city_id),
+            "centers" => to_value(self.centers),
+            "rooms" => to_value(self.rooms),
+            "floorArea" => to_value(&self.floor_area),
+            "capacity" => to_value(&self.capacity),
+            "categories" => to_value(&self.categories),
+            "categoriesPresent" => to_value(&self.categories_present),
+            "categoriesMissing" => to_value(&self.categories_missing),
+            "equipmentCoverage" => to_value(&self.equipment_coverage),
+            "roomsWithoutEquipment" => to_value(self.rooms_without_equipment),
+            "openingHours" => to_value(&self.opening_hours),
+            "perCapita" => to_value(&self.per_capita),
+            _ => Ok(serde_json::Value::Null),
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// Writes an object: what `fields` select of the values `field` gives by name.
+fn write_object<'v>(
+    out: &mut Vec<u8>,
+    fields: &[(String, Pick)],
+    field: impl Fn(&str) -> Cow<'v, serde_json::Value>,
+) {
+    out.push(b'{');
+    for (i, (key, pick)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        crate::compile::write_json(out, key);
+        out.push(b':');
+        match pick {
+            Pick::Typename(name) => crate::compile::write_json(out, name),
+            Pick::Leaf(name) => crate::compile::write_json(out, &field(name)),
+            Pick::Object(name, sub) => write_picks(out, &field(name), sub),
+        }
+    }
+    out.push(b'}');
+}
+
+/// Writes what `fields` select of `value` (an object, a list of objects, or null).
+fn write_picks(out: &mut Vec<u8>, value: &serde_json::Value, fields: &[(String, Pick)]) {
+    match value {
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_picks(out, item, fields);
+            }
+            out.push(b']');
+        }
+        serde_json::Value::Object(_) => {
+            write_object(out, fields, |name| Cow::Borrowed(&value[name]))
+        }
+        _ => out.extend_from_slice(b"null"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PLAIN;
+    use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+
+    fn base(ty: &Type) -> &str {
+        match &ty.base {
+            BaseType::Named(name) => name.as_str(),
+            BaseType::List(item) => base(item),
+        }
+    }
+
+    /// `PLAIN` names every field of the objects under `compare` but their resolvers, each with
+    /// the type the schema gives it: a field added to one of these structs is compiled too, or
+    /// this fails.
+    #[test]
+    fn the_plain_fields_of_compare_are_the_schemas() {
+        let document = async_graphql::parser::parse_schema(crate::sdl()).expect("the SDL parses");
+        let resolvers = [
+            ("CityComparison", "city"),
+            ("CityComparison", "serviceCircles"),
+            ("CategoryBreakdown", "cityName"),
+            ("CategoryBreakdown", "cityNameEn"),
+        ];
+        let mut objects = std::collections::BTreeMap::new();
+        let mut leaves = std::collections::BTreeSet::from(["ID", "Int", "Float", "String"]);
+        for definition in &document.definitions {
+            let TypeSystemDefinition::Type(ty) = definition else {
+                continue;
+            };
+            let name = ty.node.name.node.as_str();
+            match &ty.node.kind {
+                TypeKind::Object(object) => {
+                    objects.insert(name, object.fields.clone());
+                }
+                TypeKind::Enum(_) | TypeKind::Scalar => {
+                    leaves.insert(name);
+                }
+                _ => {}
+            }
+        }
+        for (ty, plain) in PLAIN {
+            let fields = &objects[ty];
+            let mut named: Vec<&str> = fields
+                .iter()
+                .map(|f| f.node.name.node.as_str())
+                .filter(|f| !resolvers.contains(&(*ty, *f)))
+                .collect();
+            named.sort_unstable();
+            let mut listed: Vec<&str> = plain.iter().map(|(f, _)| *f).collect();
+            listed.sort_unstable();
+            assert_eq!(listed, named, "{ty}");
+            for (name, object) in *plain {
+                let field = fields
+                    .iter()
+                    .find(|f| f.node.name.node == *name)
+                    .expect("listed above");
+                let of = base(&field.node.ty.node);
+                match object {
+                    Some(object) => assert_eq!(of, *object, "{ty}.{name}"),
+                    None => assert!(leaves.contains(of), "{ty}.{name} is a {of}"),
+                }
+            }
+        }
+    }
 }

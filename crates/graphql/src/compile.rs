@@ -28,8 +28,8 @@ use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{PathSegment, Pos, Positioned, ServerError, Value};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use store::{Parent, Relation, Root as Table, Scalar, StoreError, Tree};
 
 /// Objects with more fields than this are left to the resolvers (a function call takes at most
@@ -64,6 +64,8 @@ enum RootField {
     },
     /// `rooms` or `centers`: the first page of a list over the selected cities.
     Page(Box<Page>),
+    /// `compare`, its figures computed as the resolvers compute them.
+    Compare(Box<crate::compare::Compiled>),
 }
 
 /// A list's first page: which rows, in which order, and what of it the query asks for.
@@ -167,6 +169,7 @@ pub(crate) fn plan(
             }
             "rooms" => RootField::Page(Box::new(page(field, districts, Type::Room)?)),
             "centers" => RootField::Page(Box::new(page(field, districts, Type::Center)?)),
+            "compare" => RootField::Compare(Box::new(crate::compare::compiled(field, districts)?)),
             _ => return None,
         };
         roots.push(Root {
@@ -252,7 +255,7 @@ fn page(field: &Field, districts: &Districts, item: Type) -> Option<Page> {
 /// The fields of a selection set with their response keys, in selection order: only fields (no
 /// fragments), no directives, no response key twice (merging repeated keys is the resolvers'
 /// business).
-fn fields(set: &SelectionSet) -> Option<Vec<(String, &Positioned<Field>)>> {
+pub(crate) fn fields(set: &SelectionSet) -> Option<Vec<(String, &Positioned<Field>)>> {
     let mut fields: Vec<(String, &Positioned<Field>)> = Vec::with_capacity(set.items.len());
     for selection in &set.items {
         let Selection::Field(field) = &selection.node else {
@@ -268,13 +271,13 @@ fn fields(set: &SelectionSet) -> Option<Vec<(String, &Positioned<Field>)>> {
 }
 
 /// The selection set of an object field: present, and the field has no arguments.
-fn selections(field: &Field) -> Option<&SelectionSet> {
+pub(crate) fn selections(field: &Field) -> Option<&SelectionSet> {
     let set = &field.selection_set.node;
     (!set.items.is_empty()).then_some(set)
 }
 
 /// A leaf: no arguments, no selection.
-fn leaf(field: &Field) -> Option<()> {
+pub(crate) fn leaf(field: &Field) -> Option<()> {
     (field.arguments.is_empty() && field.selection_set.node.items.is_empty()).then_some(())
 }
 
@@ -445,10 +448,10 @@ pub(crate) async fn run(plan: &Plan, districts: &Districts) -> (Vec<u8>, Vec<Ser
         if n > 0 {
             data.push(b',');
         }
-        write_string(&mut data, &root.key);
+        write_json(&mut data, &root.key);
         data.push(b':');
         match &root.field {
-            RootField::Typename => write_string(&mut data, "Query"),
+            RootField::Typename => write_json(&mut data, "Query"),
             RootField::Cities(tree) => {
                 let cities: Vec<(usize, String)> = districts
                     .list()
@@ -470,6 +473,12 @@ pub(crate) async fn run(plan: &Plan, districts: &Districts) -> (Vec<u8>, Vec<Ser
             RootField::Page(page) => {
                 let path = vec![PathSegment::Field(root.key.clone())];
                 paged(&mut data, &mut errors, page, districts, root.pos, path).await;
+            }
+            RootField::Compare(compare) => {
+                let path = vec![PathSegment::Field(root.key.clone())];
+                for failure in crate::compare::run_compiled(compare, districts, &mut data).await {
+                    errors.push(failed(failure, root.pos, path.clone()));
+                }
             }
             RootField::One {
                 table,
@@ -506,11 +515,16 @@ fn record(
         Ok(None) => data.extend_from_slice(b"null"),
         Err(failure) => {
             data.extend_from_slice(b"null");
-            let mut error = error::district(failure).into_server_error(pos);
-            error.path = path;
-            errors.push(error);
+            errors.push(failed(failure, pos, path));
         }
     }
+}
+
+/// The error of a city whose database failed, at the field at `pos` and `path`.
+fn failed(failure: Arc<StoreError>, pos: Pos, path: Vec<PathSegment>) -> ServerError {
+    let mut error = error::district(failure).into_server_error(pos);
+    error.path = path;
+    error
 }
 
 /// Builds `tree` for each wanted record of `table` (the district holding it, its id): one
@@ -533,7 +547,7 @@ async fn built(
         })
         .await;
     let mut rows: BTreeMap<String, String> = BTreeMap::new();
-    let mut failed = std::collections::HashMap::new();
+    let mut failed = HashMap::new();
     for (found, failures) in reads {
         rows.extend(found.unwrap_or_default());
         failed.extend(failures);
@@ -596,9 +610,7 @@ async fn paged(
         failed.extend(failures);
     }
     for failure in failed.into_values() {
-        let mut error = error::district(failure).into_server_error(pos);
-        error.path = path.clone();
-        errors.push(error);
+        errors.push(self::failed(failure, pos, path.clone()));
     }
     let source = matches!(
         page.list,
@@ -625,10 +637,10 @@ async fn paged(
         if n > 0 {
             data.push(b',');
         }
-        write_string(data, key);
+        write_json(data, key);
         data.push(b':');
         match field {
-            PageField::Typename(name) => write_string(data, name),
+            PageField::Typename(name) => write_json(data, name),
             PageField::TotalCount => data.extend_from_slice(total.to_string().as_bytes()),
             PageField::Nodes => {
                 data.push(b'[');
@@ -645,7 +657,55 @@ async fn paged(
     data.push(b'}');
 }
 
-fn write_string(out: &mut Vec<u8>, s: &str) {
+/// Writes `value` as JSON.
+pub(crate) fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// The plans of the plain trees lately asked, by query text and operation name. A dashboard
+/// asks the same few queries over and over; a plan depends on nothing but its text (it takes
+/// no variables) and the service's districts, so a query seen before skips parsing, measuring
+/// and planning. Queries longer than [`Plans::LONGEST`] are not kept, and the whole is emptied
+/// when it holds [`Plans::KEPT`] texts: at most about a mebibyte of text, and a client that
+/// sends new queries without end costs what it would without this.
+#[derive(Default)]
+pub(crate) struct Plans {
+    by_query: Mutex<HashMap<String, Named>>,
+}
+
+/// A text's plans, by operation name.
+type Named = Vec<(Option<String>, Arc<Plan>)>;
+
+impl Plans {
+    const KEPT: usize = 256;
+    const LONGEST: usize = 4096;
+
+    fn by_query(&self) -> MutexGuard<'_, HashMap<String, Named>> {
+        self.by_query.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The plan of `query`'s operation `name`, if it was planned before.
+    pub(crate) fn get(&self, query: &str, name: Option<&str>) -> Option<Arc<Plan>> {
+        self.by_query()
+            .get(query)?
+            .iter()
+            .find(|(n, _)| n.as_deref() == name)
+            .map(|(_, plan)| Arc::clone(plan))
+    }
+
+    /// Keeps `plan` as the plan of `query`'s operation `name`.
+    pub(crate) fn keep(&self, query: &str, name: Option<&str>, plan: Arc<Plan>) {
+        if query.len() > Self::LONGEST {
+            return;
+        }
+        let mut by_query = self.by_query();
+        if by_query.len() >= Self::KEPT {
+            by_query.clear();
+        }
+        let plans = by_query.entry(query.to_owned()).or_default();
+        if !plans.iter().any(|(n, _)| n.as_deref() == name) {
+            plans.push((name.map(str::to_owned), plan));
+        }
+    }
 }

@@ -152,6 +152,19 @@ pub(crate) fn to_code<E: EnumType + PartialEq>(value: E) -> &'static str {
         .map_or("", |item| item.name)
 }
 
+/// The enums of `compare`'s figures serialise as their schema names (`CULTURE_ARTS`), so the
+/// compiled `compare` (`compare::Compiled`) writes what the resolvers write.
+macro_rules! serialize_as_schema_name {
+    ($($ty:ty),*) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(to_code(*self))
+            }
+        }
+    )*};
+}
+serialize_as_schema_name!(Qualifier, Season, RoomCategory, EquipmentTag);
+
 /// Which way a list runs. Unknown values come last either way; ties are broken by id, ascending.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum Direction {

@@ -298,6 +298,8 @@ pub struct DangqunSchema {
     cost: Arc<cost::Model>,
     /// Whether plain trees of lists are answered in one statement per database (`compile`).
     compile_trees: bool,
+    /// The plans of the plain trees lately asked.
+    plans: Arc<compile::Plans>,
 }
 
 #[derive(Clone)]
@@ -307,7 +309,6 @@ enum Variant {
 }
 
 impl DangqunSchema {
-    /// The districts the schema serves.
     /// The same schema, compiling plain trees of lists into one statement per database (the
     /// default) or resolving every field (to compare the two, or to rule the compiler out).
     pub fn compiling_trees(mut self, on: bool) -> Self {
@@ -315,6 +316,7 @@ impl DangqunSchema {
         self
     }
 
+    /// The districts the schema serves.
     pub fn districts(&self) -> &Arc<Districts> {
         &self.districts
     }
@@ -374,6 +376,7 @@ pub fn build_schema(
         cost: Arc::default(),
         districts,
         compile_trees: true,
+        plans: Arc::default(),
     };
     schema.cost = Arc::new(cost::Model::new(
         &schema.sdl(),
@@ -529,13 +532,18 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
     let name = request.operation_name.clone();
     let variables = request.variables.clone();
     let budget = schema.limits.budget;
+    let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
+    let planning = schema.compile_trees && !wants_cost;
+    if planning && let Some(plan) = schema.plans.get(&request.query, name.as_deref()) {
+        // Planned before: the same text passed the same limits.
+        return admit(schema, request, None, None, Some(plan)).await;
+    }
     let tokens = match cost::check_tokens(&budget, &request.query) {
         Ok(tokens) => tokens,
         Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
     };
     let mut measured = None;
     let mut plan = None;
-    let wants_cost = request.extensions.get("cost") == Some(&async_graphql::Value::Boolean(true));
     let shape = match request.parsed_query() {
         // A document that names no operation is refused by async-graphql; nothing to measure.
         Ok(document) => match operation(document, name.as_deref()) {
@@ -554,10 +562,11 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
                     Ok(m) => measured = wants_cost.then_some(m),
                     Err(over) => return Executed::refused(over.error(), codes::LIMIT_EXCEEDED),
                 }
-                if schema.compile_trees && !wants_cost {
-                    plan = compile::plan(document, op, &schema.districts);
+                if planning {
+                    plan = compile::plan(document, op, &schema.districts).map(Arc::new);
                 }
-                Some(render::Shape::of(document, op))
+                // A plan writes its own answer.
+                plan.is_none().then(|| render::Shape::of(document, op))
             }
         },
         Err(e) => {
@@ -568,8 +577,23 @@ pub async fn execute(schema: &DangqunSchema, mut request: async_graphql::Request
             );
         }
     };
-    // Admission: at most `max_concurrent` execute and `max_queued` wait; one more is shed now,
-    // before it holds any memory or waits.
+    if let Some(plan) = &plan {
+        schema
+            .plans
+            .keep(&request.query, name.as_deref(), Arc::clone(plan));
+    }
+    admit(schema, request, shape, measured, plan).await
+}
+
+/// Runs `request` once admitted: at most `max_concurrent` execute and `max_queued` wait; one
+/// more is shed now, before it holds any memory or waits.
+async fn admit(
+    schema: &DangqunSchema,
+    request: async_graphql::Request,
+    shape: Option<render::Shape>,
+    measured: Option<cost::Measured>,
+    plan: Option<Arc<compile::Plan>>,
+) -> Executed {
     let admitted = Admitted::enter(&schema.admitted);
     if admitted.ahead >= schema.limits.max_concurrent.max(1) + schema.limits.max_queued {
         return Executed::overloaded(Overload::Busy, 0);
@@ -607,7 +631,7 @@ async fn run_admitted(
     counter: Arc<AtomicU64>,
     shape: Option<render::Shape>,
     measured: Option<cost::Measured>,
-    plan: Option<compile::Plan>,
+    plan: Option<Arc<compile::Plan>>,
 ) -> Executed {
     // Never closed, so acquiring cannot fail; the permit is held until the answer is built.
     let _turn = schema.executing.acquire().await.ok();

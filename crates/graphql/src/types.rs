@@ -58,7 +58,8 @@ fn time(minutes: Option<i64>) -> Option<String> {
 }
 
 /// A number taken from a source, with the source's qualifier and a unit.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Quantity {
     /// The number as the source gives it.
     pub value: f64,

@@ -7,6 +7,7 @@
 
 use crate::sql::Sql;
 use crate::{District, StoreError};
+use std::sync::OnceLock;
 
 /// How many parts of a sum carry each qualifier.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -384,6 +385,18 @@ fn statement(figures: &[Figure]) -> String {
         .join(" UNION ALL ")
 }
 
+/// [`statement`] for `figures`, built once per set of figures.
+fn statement_of(figures: &[Figure]) -> &'static str {
+    static BUILT: [OnceLock<String>; 1 << Figure::ALL.len()] =
+        [const { OnceLock::new() }; 1 << Figure::ALL.len()];
+    let set = Figure::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| figures.contains(f))
+        .fold(0, |set, (i, _)| set | 1 << i);
+    BUILT[set].get_or_init(|| statement(figures))
+}
+
 struct Line {
     kind: String,
     k: [Option<String>; 2],
@@ -428,7 +441,7 @@ impl District {
         if cities.is_empty() {
             return Ok(Vec::new());
         }
-        let text = statement(figures);
+        let text = statement_of(figures);
         let mut sql = Sql::new("");
         for (i, city) in cities.iter().enumerate() {
             if i > 0 {
