@@ -342,6 +342,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0003_city_indexes.sql"),
         include_str!("../../../migrations/0003_city_indexes.sql"),
     ),
+    (
+        4,
+        "room_categories",
+        include_str!("../../../migrations/0004_room_categories.sql"),
+        include_str!("../../../migrations/0004_room_categories.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -447,6 +453,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 3);
+        assert_eq!(LATEST_MIGRATION, 4);
     }
 }
