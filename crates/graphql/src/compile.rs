@@ -14,7 +14,12 @@
 //!
 //! A root page is one statement per database too: each database's first rows in the list's
 //! order (the filter, the order and the total computed by SQL as the resolvers' pages compute
-//! them), merged and cut the way the resolvers merge the cities' pages.
+//! them), merged and cut the way the resolvers merge the cities' pages. `compare` over plain
+//! fields is planned as well (`compare::compiled`): its figures come from the statement the
+//! resolvers use, and only the selected fields are written.
+//!
+//! Plans are kept by query text and operation name ([`Plans`]): a query asked before is not
+//! lexed, parsed, measured or planned again.
 //!
 //! Anything else — a nested list's filter or order, a cursor (`after`, `edges`, `pageInfo`),
 //! citations, quantities, variables, fragments, directives, a field this module does not know,
