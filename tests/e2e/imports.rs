@@ -312,3 +312,46 @@ fn bad_databases_fail_in_one_line_naming_the_city() {
         );
     }
 }
+
+/// Every migration, `ALTER TABLE`s and all, run on a scratch database of each backend, makes
+/// exactly the tables and columns `store` declares (`store::declared_tables`), with their types.
+#[test]
+fn the_migrations_make_the_declared_tables_on_both_backends() {
+    let declared = store::declared_tables();
+    let file = temp_dir("drift").join("scratch.sqlite");
+    let pg = pg::create_database(&unique_name("drift"));
+    // Columns are compared by name: every statement names its columns, and a column added by
+    // `ALTER TABLE` comes last whatever its place in the declaration.
+    let sorted = |mut tables: Vec<(String, Vec<(String, String)>)>| {
+        for (_, columns) in &mut tables {
+            columns.sort();
+        }
+        tables.sort();
+        tables
+    };
+    let declared = sorted(declared);
+    for setting in [file.to_string_lossy().into_owned(), pg] {
+        let stored = block_on(async {
+            let d = District::open_setting("korla", &setting, DistrictOptions::default())
+                .await
+                .expect("open district");
+            d.stored_tables().await.expect("tables")
+        });
+        let stored = sorted(stored);
+        let expected = &declared;
+        let names = |t: &[(String, Vec<(String, String)>)]| -> Vec<String> {
+            t.iter().map(|(n, _)| n.clone()).collect()
+        };
+        assert_eq!(names(&stored), names(expected), "{setting}");
+        for ((table, columns), (_, wanted)) in stored.iter().zip(expected) {
+            if columns.iter().all(|(_, ty)| ty.is_empty()) {
+                // SQLite's full-text table: its columns have no types.
+                let names: Vec<&String> = columns.iter().map(|(c, _)| c).collect();
+                let wanted: Vec<&String> = wanted.iter().map(|(c, _)| c).collect();
+                assert_eq!(names, wanted, "{table} in {setting}");
+            } else {
+                assert_eq!(columns, wanted, "{table} in {setting}");
+            }
+        }
+    }
+}

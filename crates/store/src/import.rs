@@ -7,7 +7,12 @@
 //! the rows) is noticed even when the data file did not change.
 
 use crate::backend::Tx;
-use crate::schema::{self, TableDef};
+use crate::schema::{
+    self, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord, CitationRecord,
+    CityRecord, ContactRecord, EquipmentRecord, EventRecord, HoursRecord, IndicatorRecord, Int,
+    Real, Record, RoomRecord, SearchEntryRecord, ServiceItemRecord, SourceRecord, TableDef, Text,
+    UseRecord,
+};
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
 use model::{Citation, CityDataset, EquipmentTag, Indicator, Quantity};
@@ -19,54 +24,65 @@ struct TableRows {
     rows: Vec<Vec<Val>>,
 }
 
-/// Every row of one city, in insertion order (parents before children).
+/// Every row of one city, table by table in insertion order (parents before children).
 struct Plan {
     tables: Vec<TableRows>,
 }
 
 impl Plan {
-    fn table(&mut self, name: &str) -> usize {
-        self.tables.push(TableRows {
-            def: schema::table(name),
-            rows: Vec::new(),
-        });
-        self.tables.len() - 1
+    fn new() -> Self {
+        Self {
+            tables: schema::TABLES
+                .iter()
+                .map(|&def| TableRows {
+                    def,
+                    rows: Vec::new(),
+                })
+                .collect(),
+        }
     }
 
-    fn push(&mut self, t: usize, row: Vec<Val>) {
-        debug_assert_eq!(
-            row.len(),
-            self.tables[t].def.columns.len(),
-            "{}",
-            self.tables[t].def.name
-        );
-        self.tables[t].rows.push(row);
+    fn push<R: Record>(&mut self, record: R) {
+        if let Some(t) = self.tables.iter_mut().find(|t| t.def.name == R::DEF.name) {
+            t.rows.push(record.values());
+        }
     }
 
+    /// The version stamp: a SHA-256 of the data alone. Each table with rows gives its name and
+    /// each row the non-null values with their columns' names, so a column added empty, or
+    /// columns reordered, leave a city's stamp as it was: a district re-imports when its data
+    /// changes, not when the schema grows.
     fn hash(&self) -> String {
         let mut h = Sha256::new();
-        for t in &self.tables {
-            h.update(t.def.name.as_bytes());
-            h.update(
-                t.def
+        // Length-prefixed: no two different plans hash the same input.
+        let mut put = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        for t in self.tables.iter().filter(|t| !t.rows.is_empty()) {
+            put(t.def.name.as_bytes());
+            put(&(t.rows.len() as u64).to_le_bytes());
+            for row in &t.rows {
+                let mut stated: Vec<(&str, String)> = t
+                    .def
                     .columns
                     .iter()
-                    .map(|(c, _)| *c)
-                    .collect::<Vec<_>>()
-                    .join(",")
-                    .as_bytes(),
-            );
-            for row in &t.rows {
-                for v in row {
-                    // Tagged, length-prefixed: no two different plans hash the same input.
-                    let bytes = match v {
-                        Val::Text(s) => format!("t{:?}", s),
-                        Val::Int(i) => format!("i{:?}", i),
-                        Val::Real(f) => format!("r{:?}", f.map(f64::to_bits)),
-                        Val::Bool(b) => format!("b{b}"),
-                    };
-                    h.update((bytes.len() as u64).to_le_bytes());
-                    h.update(bytes.as_bytes());
+                    .zip(row)
+                    .filter_map(|((column, _), v)| {
+                        let tagged = match v {
+                            Val::Text(s) => format!("t{:?}", s.as_ref()?),
+                            Val::Int(i) => format!("i{:?}", i.as_ref()?),
+                            Val::Real(f) => format!("r{:?}", f.as_ref()?.to_bits()),
+                            Val::Bool(b) => format!("b{b}"),
+                        };
+                        Some((*column, tagged))
+                    })
+                    .collect();
+                stated.sort_unstable();
+                put(&(stated.len() as u64).to_le_bytes());
+                for (column, value) in stated {
+                    put(column.as_bytes());
+                    put(value.as_bytes());
                 }
             }
         }
@@ -74,126 +90,99 @@ impl Plan {
     }
 }
 
-fn q(q: Option<&Quantity>) -> [Val; 3] {
-    [
-        Val::Real(q.map(|q| q.value)),
-        Val::Text(q.map(|q| q.qualifier.as_str().to_owned())),
-        Val::Text(q.map(|q| q.unit.clone())),
-    ]
+/// A quantity's three columns: value, qualifier, unit.
+fn quantity(q: Option<&Quantity>) -> (Real, Text, Text) {
+    (
+        Real(q.map(|q| q.value)),
+        Text(q.map(|q| q.qualifier.as_str().to_owned())),
+        Text(q.map(|q| q.unit.clone())),
+    )
 }
 
-fn ord(i: usize) -> Val {
-    Val::Int(Some(i as i64))
+/// Minutes after midnight.
+fn minutes(t: Option<model::TimeOfDay>) -> Int {
+    Int(t.map(|t| i64::from(t.minutes())))
 }
 
 fn build_plan(d: &CityDataset) -> Plan {
     let city = d.city.id.as_str();
     let source_id = |file: &str| format!("{city}/{file}");
-    let mut p = Plan { tables: Vec::new() };
-    let cities = p.table("cities");
-    let sources = p.table("sources");
-    let circles = p.table("circles");
-    let circle_counts = p.table("circle_counts");
-    let circle_names = p.table("circle_names");
-    let centers = p.table("centers");
-    let hours = p.table("opening_hours");
-    let contacts = p.table("contacts");
-    let items = p.table("center_service_items");
-    let rooms = p.table("rooms");
-    let equipment = p.table("room_equipment");
-    let uses = p.table("room_uses");
-    let events = p.table("room_events");
-    let indicators = p.table("indicators");
-    let citations = p.table("citations");
+    let mut p = Plan::new();
 
     let cite = |p: &mut Plan, owner: &str, list: &[Citation]| {
         for (i, c) in list.iter().enumerate() {
-            p.push(
-                citations,
-                vec![
-                    owner.into(),
-                    city.into(),
-                    ord(i),
-                    source_id(&c.source).into(),
-                    (&c.quote).into(),
-                    c.supports.join(",").as_str().into(),
-                ],
-            );
+            p.push(CitationRecord {
+                owner_id: owner.into(),
+                city_id: city.into(),
+                ord: i.into(),
+                source_id: source_id(&c.source).into(),
+                quote: (&c.quote).into(),
+                supports: c.supports.join(",").into(),
+            });
         }
     };
     let indicate = |p: &mut Plan, owner: &str, list: &[Indicator]| {
         for (i, ind) in list.iter().enumerate() {
             let id = format!("{owner}#{}", ind.key);
-            let [v, ql, u] = q(ind.quantity.as_ref());
-            p.push(
-                indicators,
-                vec![
-                    (&id).into(),
-                    owner.into(),
-                    city.into(),
-                    ord(i),
-                    (&ind.key).into(),
-                    (&ind.name).into(),
-                    (&ind.name_en).into(),
-                    v,
-                    ql,
-                    u,
-                    ind.text.as_ref().into(),
-                ],
-            );
+            let (value, qualifier, unit) = quantity(ind.quantity.as_ref());
+            p.push(IndicatorRecord {
+                id: (&id).into(),
+                owner_id: owner.into(),
+                city_id: city.into(),
+                ord: i.into(),
+                key: (&ind.key).into(),
+                name: (&ind.name).into(),
+                name_en: (&ind.name_en).into(),
+                value,
+                qualifier,
+                unit,
+                text: ind.text.as_ref().into(),
+            });
             cite(p, &id, &ind.citations);
         }
     };
 
     let c = &d.city;
-    p.push(
-        cities,
-        vec![
-            (&c.id).into(),
-            city.into(),
-            (&c.name).into(),
-            (&c.name_en).into(),
-            (&c.province).into(),
-            (&c.province_en).into(),
-            c.area.as_ref().into(),
-            c.area_en.as_ref().into(),
-        ],
-    );
+    p.push(CityRecord {
+        id: (&c.id).into(),
+        city_id: city.into(),
+        name: (&c.name).into(),
+        name_en: (&c.name_en).into(),
+        province: (&c.province).into(),
+        province_en: (&c.province_en).into(),
+        area: c.area.as_ref().into(),
+        area_en: c.area_en.as_ref().into(),
+    });
     for (i, s) in d.sources.iter().enumerate() {
-        p.push(
-            sources,
-            vec![
-                source_id(&s.file).into(),
-                city.into(),
-                ord(i),
-                (&s.file).into(),
-                (&s.title).into(),
-                s.title_en.as_ref().into(),
-                s.publisher.as_ref().into(),
-                s.published_at.as_ref().into(),
-                s.note.as_ref().into(),
-            ],
-        );
+        p.push(SourceRecord {
+            id: source_id(&s.file).into(),
+            city_id: city.into(),
+            ord: i.into(),
+            file: (&s.file).into(),
+            title: (&s.title).into(),
+            title_en: s.title_en.as_ref().into(),
+            publisher: s.publisher.as_ref().into(),
+            published_at: s.published_at.as_ref().into(),
+            note: s.note.as_ref().into(),
+        });
     }
     indicate(&mut p, city, &d.indicators);
 
     for (i, c) in d.circles.iter().enumerate() {
-        let [pv, pq, pu] = q(c.population.as_ref());
-        p.push(
-            circles,
-            vec![
-                (&c.id).into(),
-                city.into(),
-                ord(i),
-                (&c.name).into(),
-                (&c.name_en).into(),
-                Val::Int(c.walking_minutes.map(i64::from)),
-                pv,
-                pq,
-                pu,
-                c.note.as_ref().into(),
-            ],
-        );
+        let (population_value, population_qualifier, population_unit) =
+            quantity(c.population.as_ref());
+        p.push(CircleRecord {
+            id: (&c.id).into(),
+            city_id: city.into(),
+            ord: i.into(),
+            name: (&c.name).into(),
+            name_en: (&c.name_en).into(),
+            walking_minutes: Int(c.walking_minutes.map(i64::from)),
+            population_value,
+            population_qualifier,
+            population_unit,
+            note: c.note.as_ref().into(),
+        });
         for (kind, list) in [
             ("communities", &c.communities),
             ("residential_areas", &c.residential_areas),
@@ -202,23 +191,24 @@ fn build_plan(d: &CityDataset) -> Plan {
             ("service_categories", &c.service_categories),
         ] {
             if let Some(count) = &list.count {
-                let [v, ql, u] = q(Some(count));
-                p.push(
-                    circle_counts,
-                    vec![(&c.id).into(), city.into(), kind.into(), v, ql, u],
-                );
+                let (value, qualifier, unit) = quantity(Some(count));
+                p.push(CircleCountRecord {
+                    circle_id: (&c.id).into(),
+                    city_id: city.into(),
+                    kind: kind.into(),
+                    value,
+                    qualifier,
+                    unit,
+                });
             }
             for (j, name) in list.names.iter().enumerate() {
-                p.push(
-                    circle_names,
-                    vec![
-                        (&c.id).into(),
-                        city.into(),
-                        kind.into(),
-                        ord(j),
-                        name.into(),
-                    ],
-                );
+                p.push(CircleNameRecord {
+                    circle_id: (&c.id).into(),
+                    city_id: city.into(),
+                    kind: kind.into(),
+                    ord: j.into(),
+                    name: name.into(),
+                });
             }
         }
         indicate(&mut p, &c.id, &c.indicators);
@@ -226,26 +216,24 @@ fn build_plan(d: &CityDataset) -> Plan {
     }
 
     for (i, c) in d.centers.iter().enumerate() {
-        let [av, aq, au] = q(c.floor_area.as_ref());
-        p.push(
-            centers,
-            vec![
-                (&c.id).into(),
-                city.into(),
-                ord(i),
-                c.circle.as_ref().into(),
-                (&c.name).into(),
-                (&c.name_en).into(),
-                c.address.as_ref().into(),
-                c.address_en.as_ref().into(),
-                av,
-                aq,
-                au,
-                c.transit.as_ref().into(),
-                c.transit_en.as_ref().into(),
-                c.note.as_ref().into(),
-            ],
-        );
+        let (floor_area_value, floor_area_qualifier, floor_area_unit) =
+            quantity(c.floor_area.as_ref());
+        p.push(CenterRecord {
+            id: (&c.id).into(),
+            city_id: city.into(),
+            ord: i.into(),
+            circle_id: c.circle.as_ref().into(),
+            name: (&c.name).into(),
+            name_en: (&c.name_en).into(),
+            address: c.address.as_ref().into(),
+            address_en: c.address_en.as_ref().into(),
+            floor_area_value,
+            floor_area_qualifier,
+            floor_area_unit,
+            transit: c.transit.as_ref().into(),
+            transit_en: c.transit_en.as_ref().into(),
+            note: c.note.as_ref().into(),
+        });
         for (j, h) in c.opening_hours.iter().enumerate() {
             let days = h.days.as_ref().map(|days| {
                 days.iter()
@@ -253,37 +241,33 @@ fn build_plan(d: &CityDataset) -> Plan {
                     .collect::<Vec<_>>()
                     .join(",")
             });
-            p.push(
-                hours,
-                vec![
-                    (&c.id).into(),
-                    city.into(),
-                    ord(j),
-                    h.season.as_str().into(),
-                    days.into(),
-                    Val::Int(h.opens.map(|t| i64::from(t.minutes()))),
-                    Val::Int(h.closes.map(|t| i64::from(t.minutes()))),
-                    h.open_24h.into(),
-                ],
-            );
+            p.push(HoursRecord {
+                center_id: (&c.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                season: h.season.as_str().into(),
+                days: days.into(),
+                opens: minutes(h.opens),
+                closes: minutes(h.closes),
+                open_24h: h.open_24h.into(),
+            });
         }
         for (j, k) in c.contacts.iter().enumerate() {
-            p.push(
-                contacts,
-                vec![
-                    (&c.id).into(),
-                    city.into(),
-                    ord(j),
-                    k.name.as_ref().into(),
-                    k.phone.as_ref().into(),
-                ],
-            );
+            p.push(ContactRecord {
+                center_id: (&c.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                name: k.name.as_ref().into(),
+                phone: k.phone.as_ref().into(),
+            });
         }
         for (j, item) in c.service_items.iter().enumerate() {
-            p.push(
-                items,
-                vec![(&c.id).into(), city.into(), ord(j), item.into()],
-            );
+            p.push(ServiceItemRecord {
+                center_id: (&c.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                item: item.into(),
+            });
         }
         indicate(&mut p, &c.id, &c.indicators);
         cite(&mut p, &c.id, &c.citations);
@@ -291,53 +275,54 @@ fn build_plan(d: &CityDataset) -> Plan {
 
     for (i, r) in d.rooms.iter().enumerate() {
         let cap = r.capacity;
-        p.push(
-            rooms,
-            vec![
-                (&r.id).into(),
-                city.into(),
-                ord(i),
-                (&r.center).into(),
-                (&r.name).into(),
-                (&r.name_en).into(),
-                r.category.as_str().into(),
-                r.description.as_ref().into(),
-                Val::Int(cap.and_then(|c| c.min).map(i64::from)),
-                Val::Int(cap.and_then(|c| c.max).map(i64::from)),
-                r.address.as_ref().into(),
-                r.floor.as_ref().into(),
-                r.outdoor.into(),
-                r.open_24h.into(),
-                r.note.as_ref().into(),
-            ],
-        );
+        p.push(RoomRecord {
+            id: (&r.id).into(),
+            city_id: city.into(),
+            ord: i.into(),
+            center_id: (&r.center).into(),
+            name: (&r.name).into(),
+            name_en: (&r.name_en).into(),
+            category: r.category.as_str().into(),
+            description: r.description.as_ref().into(),
+            capacity_min: Int(cap.and_then(|c| c.min).map(i64::from)),
+            capacity_max: Int(cap.and_then(|c| c.max).map(i64::from)),
+            address: r.address.as_ref().into(),
+            floor: r.floor.as_ref().into(),
+            outdoor: r.outdoor.into(),
+            open_24h: r.open_24h.into(),
+            note: r.note.as_ref().into(),
+        });
         for (j, e) in r.equipment.iter().enumerate() {
-            let tag = EquipmentTag::from_raw(e).map(|t| t.as_str().to_owned());
-            p.push(
-                equipment,
-                vec![(&r.id).into(), city.into(), ord(j), e.into(), tag.into()],
-            );
+            p.push(EquipmentRecord {
+                room_id: (&r.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                name: e.into(),
+                tag: EquipmentTag::from_raw(e).map(|t| t.as_str()).into(),
+            });
         }
         for (j, u) in r.uses.iter().enumerate() {
-            p.push(uses, vec![(&r.id).into(), city.into(), ord(j), u.into()]);
+            p.push(UseRecord {
+                room_id: (&r.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                use_text: u.into(),
+            });
         }
         for (j, e) in r.events.iter().enumerate() {
             let id = format!("{}#event-{j}", r.id);
-            p.push(
-                events,
-                vec![
-                    (&id).into(),
-                    (&r.id).into(),
-                    city.into(),
-                    ord(j),
-                    (&e.name).into(),
-                    (&e.name_en).into(),
-                    e.schedule.as_ref().into(),
-                    Val::Text(e.season.map(|s| s.as_str().to_owned())),
-                    Val::Text(e.weekday.map(|w| w.as_str().to_owned())),
-                    Val::Int(e.starts_at.map(|t| i64::from(t.minutes()))),
-                ],
-            );
+            p.push(EventRecord {
+                id: (&id).into(),
+                room_id: (&r.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                name: (&e.name).into(),
+                name_en: (&e.name_en).into(),
+                schedule: e.schedule.as_ref().into(),
+                season: e.season.map(|s| s.as_str()).into(),
+                weekday: e.weekday.map(|w| w.as_str()).into(),
+                starts_at: minutes(e.starts_at),
+            });
             cite(&mut p, &id, &e.citations);
         }
         indicate(&mut p, &r.id, &r.indicators);
@@ -363,22 +348,18 @@ fn quotes<'a>(
 /// the city, once per record and field.
 fn index_for_search(p: &mut Plan, d: &CityDataset) {
     let city = d.city.id.as_str();
-    let table = p.table("search_entries");
     let mut add = |kind: &str, id: &str, i: usize, field: &str, texts: Vec<&String>| {
         let mut seen = std::collections::HashSet::new();
         for (j, text) in texts.into_iter().filter(|t| seen.insert(*t)).enumerate() {
-            p.push(
-                table,
-                vec![
-                    text.into(),
-                    city.into(),
-                    kind.into(),
-                    id.into(),
-                    ord(i),
-                    field.into(),
-                    ord(j),
-                ],
-            );
+            p.push(SearchEntryRecord {
+                text: text.into(),
+                city_id: city.into(),
+                kind: kind.into(),
+                owner_id: id.into(),
+                owner_ord: i.into(),
+                field: field.into(),
+                ord: j.into(),
+            });
         }
     };
     add("CITY", city, 0, "NAME", vec![&d.city.name, &d.city.name_en]);
@@ -672,10 +653,44 @@ impl District {
 }
 
 impl District {
+    /// The tables this district's database holds once migrated, each with its columns and
+    /// their SQL types in order, to set against [`crate::declared_tables`]. Left out: the
+    /// migrations' own table, the version stamps and SQLite's full-text shadow tables; the
+    /// columns of SQLite's full-text table have no type (empty).
+    pub async fn stored_tables(&self) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
+        let sql = Sql::new(match self.backend() {
+            crate::Backend::Sqlite => {
+                "SELECT m.name, p.name, upper(p.type) FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"
+            }
+            crate::Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), \
+                 CAST(upper(data_type) AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+            }
+        });
+        let rows: Vec<(String, String, String)> = self.fetch_rows(&sql).await?;
+        let mut tables: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for (table, column, ty) in rows {
+            if table.starts_with('_')
+                || table.starts_with("sqlite_")
+                || table.starts_with("search_entries_")
+                || table == "dataset_versions"
+            {
+                continue;
+            }
+            match tables.last_mut() {
+                Some((name, columns)) if *name == table => columns.push((column, ty)),
+                _ => tables.push((table, vec![(column, ty)])),
+            }
+        }
+        Ok(tables)
+    }
+
     /// Every row of the city, table by table.
     async fn city_rows(&self) -> Result<Vec<(&'static TableDef, Vec<Vec<Val>>)>, StoreError> {
         let mut out = Vec::with_capacity(schema::TABLES.len());
-        for def in schema::TABLES {
+        for &def in schema::TABLES {
             let rows = self
                 .counted()
                 .fetch_vals(&select_city(def, self.city()), def)
@@ -732,6 +747,83 @@ fn now_rfc3339() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Plan, TableDef, TableRows, Val, build_plan};
+
+    /// `plan` with the rows of `table` rewritten by `rows` under the columns `columns`.
+    fn with_table(
+        plan: &Plan,
+        table: &str,
+        columns: Vec<(&'static str, crate::schema::Ty)>,
+        rows: impl Fn(&[Val]) -> Vec<Val>,
+    ) -> Plan {
+        let tables = plan
+            .tables
+            .iter()
+            .map(|t| {
+                if t.def.name != table {
+                    return TableRows {
+                        def: t.def,
+                        rows: t.rows.clone(),
+                    };
+                }
+                let def: &'static TableDef = Box::leak(Box::new(TableDef {
+                    name: t.def.name,
+                    columns: Box::leak(columns.clone().into_boxed_slice()),
+                }));
+                TableRows {
+                    def,
+                    rows: t.rows.iter().map(|r| rows(r)).collect(),
+                }
+            })
+            .collect();
+        Plan { tables }
+    }
+
+    #[test]
+    fn the_stamp_follows_the_data_not_the_columns() {
+        let plan = build_plan(&city_korla::dataset().expect("dataset"));
+        let stamp = plan.hash();
+        let rooms = plan
+            .tables
+            .iter()
+            .find(|t| t.def.name == "rooms")
+            .expect("rooms")
+            .def
+            .columns
+            .to_vec();
+        // A column added, NULL in every row: the same stamp.
+        let mut wider = rooms.clone();
+        wider.push(("audience", crate::schema::Ty::Text));
+        let added = with_table(&plan, "rooms", wider, |r| {
+            let mut r = r.to_vec();
+            r.push(Val::Text(None));
+            r
+        });
+        assert_eq!(added.hash(), stamp);
+        // Two columns swapped with their values: the same stamp.
+        let mut swapped = rooms.clone();
+        swapped.swap(4, 5);
+        let reordered = with_table(&plan, "rooms", swapped.clone(), |r| {
+            let mut r = r.to_vec();
+            r.swap(4, 5);
+            r
+        });
+        assert_eq!(reordered.hash(), stamp);
+        // The values swapped and the columns not (a name written as the English name): a new
+        // stamp.
+        let crossed = with_table(&plan, "rooms", swapped, <[Val]>::to_vec);
+        assert_ne!(crossed.hash(), stamp);
+        // A value stated where it was not: a new stamp.
+        let stated = with_table(&plan, "rooms", rooms, |r| {
+            let mut r = r.to_vec();
+            if matches!(r[14], Val::Text(None)) {
+                r[14] = Val::Text(Some(String::new()));
+            }
+            r
+        });
+        assert_ne!(stated.hash(), stamp);
+    }
+
     #[test]
     fn rfc3339_has_the_right_shape() {
         let now = super::now_rfc3339();

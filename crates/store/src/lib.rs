@@ -26,6 +26,7 @@ pub use listing::{
 };
 pub use read::Table;
 pub use rows::*;
+pub use schema::declared_tables;
 pub use search::{SearchRow, field_rank, kind_rank};
 pub use tree::{Parent, Relation, Root, Scalar, Tree};
 

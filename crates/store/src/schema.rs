@@ -1,6 +1,11 @@
-//! The district tables as the import writes them and a copy reads them: every column with its
-//! type, parents before children. It mirrors `migrations/0001_districts.sql` and the
-//! `search_entries` table of `0002_search.*.sql`; a test checks the two agree.
+//! The district tables as the import writes them and a copy reads them, each declared once
+//! ([`tables!`]): the record an import fills (a struct with a field per column, typed by the
+//! column, so a column left out does not compile and a value sits next to its column's name),
+//! the table's definition (its columns in order, with their types) and [`TABLES`], parents
+//! before children. A test runs every migration on a scratch database and checks that it made
+//! exactly these tables and columns.
+
+use crate::sql::Val;
 
 /// A column's type, as stored on both backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +20,17 @@ pub(crate) enum Ty {
     Bool,
 }
 
-use Ty::{Bool, Int, Real, Text};
+impl Ty {
+    /// The type as the migrations declare it.
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Int => "BIGINT",
+            Self::Real => "DOUBLE PRECISION",
+            Self::Bool => "BOOLEAN",
+        }
+    }
+}
 
 /// One table of a city's data.
 #[derive(Debug)]
@@ -34,282 +49,334 @@ impl TableDef {
     }
 }
 
-/// Every table holding a city's rows, in insertion order (a table's parents come before it).
-/// `dataset_versions` is not listed: it is written last, as the stamp of a finished import.
-pub(crate) const TABLES: &[TableDef] = &[
-    TableDef {
-        name: "cities",
-        columns: &[
-            ("id", Text),
-            ("city_id", Text),
-            ("name", Text),
-            ("name_en", Text),
-            ("province", Text),
-            ("province_en", Text),
-            ("area", Text),
-            ("area_en", Text),
-        ],
-    },
-    TableDef {
-        name: "sources",
-        columns: &[
-            ("id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("file", Text),
-            ("title", Text),
-            ("title_en", Text),
-            ("publisher", Text),
-            ("published_at", Text),
-            ("note", Text),
-        ],
-    },
-    TableDef {
-        name: "circles",
-        columns: &[
-            ("id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("name", Text),
-            ("name_en", Text),
-            ("walking_minutes", Int),
-            ("population_value", Real),
-            ("population_qualifier", Text),
-            ("population_unit", Text),
-            ("note", Text),
-        ],
-    },
-    TableDef {
-        name: "circle_counts",
-        columns: &[
-            ("circle_id", Text),
-            ("city_id", Text),
-            ("kind", Text),
-            ("value", Real),
-            ("qualifier", Text),
-            ("unit", Text),
-        ],
-    },
-    TableDef {
-        name: "circle_names",
-        columns: &[
-            ("circle_id", Text),
-            ("city_id", Text),
-            ("kind", Text),
-            ("ord", Int),
-            ("name", Text),
-        ],
-    },
-    TableDef {
-        name: "centers",
-        columns: &[
-            ("id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("circle_id", Text),
-            ("name", Text),
-            ("name_en", Text),
-            ("address", Text),
-            ("address_en", Text),
-            ("floor_area_value", Real),
-            ("floor_area_qualifier", Text),
-            ("floor_area_unit", Text),
-            ("transit", Text),
-            ("transit_en", Text),
-            ("note", Text),
-        ],
-    },
-    TableDef {
-        name: "opening_hours",
-        columns: &[
-            ("center_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("season", Text),
-            ("days", Text),
-            ("opens", Int),
-            ("closes", Int),
-            ("open_24h", Bool),
-        ],
-    },
-    TableDef {
-        name: "contacts",
-        columns: &[
-            ("center_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("name", Text),
-            ("phone", Text),
-        ],
-    },
-    TableDef {
-        name: "center_service_items",
-        columns: &[
-            ("center_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("item", Text),
-        ],
-    },
-    TableDef {
-        name: "rooms",
-        columns: &[
-            ("id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("center_id", Text),
-            ("name", Text),
-            ("name_en", Text),
-            ("category", Text),
-            ("description", Text),
-            ("capacity_min", Int),
-            ("capacity_max", Int),
-            ("address", Text),
-            ("floor", Text),
-            ("outdoor", Bool),
-            ("open_24h", Bool),
-            ("note", Text),
-        ],
-    },
-    TableDef {
-        name: "room_equipment",
-        columns: &[
-            ("room_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("name", Text),
-            ("tag", Text),
-        ],
-    },
-    TableDef {
-        name: "room_uses",
-        columns: &[
-            ("room_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("use_text", Text),
-        ],
-    },
-    TableDef {
-        name: "room_events",
-        columns: &[
-            ("id", Text),
-            ("room_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("name", Text),
-            ("name_en", Text),
-            ("schedule", Text),
-            ("season", Text),
-            ("weekday", Text),
-            ("starts_at", Int),
-        ],
-    },
-    TableDef {
-        name: "indicators",
-        columns: &[
-            ("id", Text),
-            ("owner_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("key", Text),
-            ("name", Text),
-            ("name_en", Text),
-            ("value", Real),
-            ("qualifier", Text),
-            ("unit", Text),
-            ("text", Text),
-        ],
-    },
-    TableDef {
-        name: "citations",
-        columns: &[
-            ("owner_id", Text),
-            ("city_id", Text),
-            ("ord", Int),
-            ("source_id", Text),
-            ("quote", Text),
-            ("supports", Text),
-        ],
-    },
-    TableDef {
-        name: "search_entries",
-        columns: &[
-            ("text", Text),
-            ("city_id", Text),
-            ("kind", Text),
-            ("owner_id", Text),
-            ("owner_ord", Int),
-            ("field", Text),
-            ("ord", Int),
-        ],
-    },
-];
+/// A value of a TEXT column (`None`: NULL).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Text(pub(crate) Option<String>);
+/// A value of a BIGINT column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Int(pub(crate) Option<i64>);
+/// A value of a DOUBLE PRECISION column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Real(pub(crate) Option<f64>);
+/// A value of a BOOLEAN column (never NULL).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Bool(pub(crate) bool);
 
-/// The definition of table `name`.
-pub(crate) fn table(name: &str) -> &'static TableDef {
-    TABLES
-        .iter()
-        .find(|t| t.name == name)
-        .unwrap_or_else(|| panic!("no table `{name}` in store::schema::TABLES"))
+/// A column's value type.
+pub(crate) trait Column {
+    const TY: Ty;
+    fn into_val(self) -> Val;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Column for Text {
+    const TY: Ty = Ty::Text;
+    fn into_val(self) -> Val {
+        Val::Text(self.0)
+    }
+}
+impl Column for Int {
+    const TY: Ty = Ty::Int;
+    fn into_val(self) -> Val {
+        Val::Int(self.0)
+    }
+}
+impl Column for Real {
+    const TY: Ty = Ty::Real;
+    fn into_val(self) -> Val {
+        Val::Real(self.0)
+    }
+}
+impl Column for Bool {
+    const TY: Ty = Ty::Bool;
+    fn into_val(self) -> Val {
+        Val::Bool(self.0)
+    }
+}
 
-    /// Each listed column appears in its table's `CREATE TABLE` with the listed type, and each
-    /// table of the migration is listed.
-    #[test]
-    fn tables_mirror_the_migrations() {
-        let sql = concat!(
-            include_str!("../../../migrations/0001_districts.sql"),
-            include_str!("../../../migrations/0002_search.postgres.sql")
-        );
-        let mut created = Vec::new();
-        for part in sql.split("CREATE TABLE ").skip(1) {
-            let name = part.split_whitespace().next().expect("table name");
-            let body = &part[..part.find(");").expect("end of CREATE TABLE")];
-            created.push(name.to_owned());
-            if name == "dataset_versions" {
-                continue;
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(Some(s.to_owned()))
+    }
+}
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Self(Some(s.clone()))
+    }
+}
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(Some(s))
+    }
+}
+impl From<Option<String>> for Text {
+    fn from(s: Option<String>) -> Self {
+        Self(s)
+    }
+}
+impl From<Option<&String>> for Text {
+    fn from(s: Option<&String>) -> Self {
+        Self(s.cloned())
+    }
+}
+impl From<Option<&str>> for Text {
+    fn from(s: Option<&str>) -> Self {
+        Self(s.map(str::to_owned))
+    }
+}
+impl From<i64> for Int {
+    fn from(n: i64) -> Self {
+        Self(Some(n))
+    }
+}
+impl From<Option<i64>> for Int {
+    fn from(n: Option<i64>) -> Self {
+        Self(n)
+    }
+}
+/// A position in a list (`ord`).
+impl From<usize> for Int {
+    fn from(n: usize) -> Self {
+        Self(i64::try_from(n).ok())
+    }
+}
+impl From<Option<f64>> for Real {
+    fn from(x: Option<f64>) -> Self {
+        Self(x)
+    }
+}
+impl From<bool> for Bool {
+    fn from(b: bool) -> Self {
+        Self(b)
+    }
+}
+
+/// A row an import writes: its table, and its values in the table's column order.
+pub(crate) trait Record {
+    const DEF: &'static TableDef;
+    fn values(self) -> Vec<Val>;
+}
+
+/// Declares each table once: its record (named `$record`, a field per column of that column's
+/// type), its [`TableDef`], and [`TABLES`] in the order given.
+macro_rules! tables {
+    ($(
+        $(#[$doc:meta])*
+        $record:ident => $table:literal { $($column:ident: $ty:ident,)* }
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone)]
+            pub(crate) struct $record {
+                $(pub(crate) $column: $ty,)*
             }
-            let def = table(name);
-            let declared: Vec<(String, String)> = body
-                .lines()
-                .skip(1)
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("--") && !l.starts_with("PRIMARY"))
-                .map(|l| {
-                    let mut words = l.split_whitespace();
-                    let column = words.next().expect("column").to_owned();
-                    let ty = words.next().expect("type").trim_end_matches(',').to_owned();
-                    (column, ty)
-                })
-                .collect();
-            let listed: Vec<(String, String)> = def
+
+            impl Record for $record {
+                const DEF: &'static TableDef = &TableDef {
+                    name: $table,
+                    columns: &[$((stringify!($column), <$ty as Column>::TY),)*],
+                };
+                fn values(self) -> Vec<Val> {
+                    vec![$(self.$column.into_val(),)*]
+                }
+            }
+        )*
+
+        /// Every table holding a city's rows, in insertion order (a table's parents come
+        /// before it). `dataset_versions` is not listed: it is written last, as the stamp of a
+        /// finished import.
+        pub(crate) const TABLES: &[&TableDef] = &[$(<$record as Record>::DEF,)*];
+    };
+}
+
+tables! {
+    /// The city.
+    CityRecord => "cities" {
+        id: Text,
+        city_id: Text,
+        name: Text,
+        name_en: Text,
+        province: Text,
+        province_en: Text,
+        area: Text,
+        area_en: Text,
+    }
+    /// A source article.
+    SourceRecord => "sources" {
+        id: Text,
+        city_id: Text,
+        ord: Int,
+        file: Text,
+        title: Text,
+        title_en: Text,
+        publisher: Text,
+        published_at: Text,
+        note: Text,
+    }
+    /// A service circle.
+    CircleRecord => "circles" {
+        id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        name_en: Text,
+        walking_minutes: Int,
+        population_value: Real,
+        population_qualifier: Text,
+        population_unit: Text,
+        note: Text,
+    }
+    /// How many communities, residential areas… a circle covers.
+    CircleCountRecord => "circle_counts" {
+        circle_id: Text,
+        city_id: Text,
+        kind: Text,
+        value: Real,
+        qualifier: Text,
+        unit: Text,
+    }
+    /// One community, residential area… a circle names.
+    CircleNameRecord => "circle_names" {
+        circle_id: Text,
+        city_id: Text,
+        kind: Text,
+        ord: Int,
+        name: Text,
+    }
+    /// A service center.
+    CenterRecord => "centers" {
+        id: Text,
+        city_id: Text,
+        ord: Int,
+        circle_id: Text,
+        name: Text,
+        name_en: Text,
+        address: Text,
+        address_en: Text,
+        floor_area_value: Real,
+        floor_area_qualifier: Text,
+        floor_area_unit: Text,
+        transit: Text,
+        transit_en: Text,
+        note: Text,
+    }
+    /// One line of a center's timetable.
+    HoursRecord => "opening_hours" {
+        center_id: Text,
+        city_id: Text,
+        ord: Int,
+        season: Text,
+        days: Text,
+        opens: Int,
+        closes: Int,
+        open_24h: Bool,
+    }
+    /// A center's contact.
+    ContactRecord => "contacts" {
+        center_id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        phone: Text,
+    }
+    /// A service a center lists.
+    ServiceItemRecord => "center_service_items" {
+        center_id: Text,
+        city_id: Text,
+        ord: Int,
+        item: Text,
+    }
+    /// A function room.
+    RoomRecord => "rooms" {
+        id: Text,
+        city_id: Text,
+        ord: Int,
+        center_id: Text,
+        name: Text,
+        name_en: Text,
+        category: Text,
+        description: Text,
+        capacity_min: Int,
+        capacity_max: Int,
+        address: Text,
+        floor: Text,
+        outdoor: Bool,
+        open_24h: Bool,
+        note: Text,
+    }
+    /// One piece of a room's equipment.
+    EquipmentRecord => "room_equipment" {
+        room_id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        tag: Text,
+    }
+    /// One use of a room.
+    UseRecord => "room_uses" {
+        room_id: Text,
+        city_id: Text,
+        ord: Int,
+        use_text: Text,
+    }
+    /// A recurring event in a room.
+    EventRecord => "room_events" {
+        id: Text,
+        room_id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        name_en: Text,
+        schedule: Text,
+        season: Text,
+        weekday: Text,
+        starts_at: Int,
+    }
+    /// A figure the sources give about a record.
+    IndicatorRecord => "indicators" {
+        id: Text,
+        owner_id: Text,
+        city_id: Text,
+        ord: Int,
+        key: Text,
+        name: Text,
+        name_en: Text,
+        value: Real,
+        qualifier: Text,
+        unit: Text,
+        text: Text,
+    }
+    /// A quote of a source supporting a record.
+    CitationRecord => "citations" {
+        owner_id: Text,
+        city_id: Text,
+        ord: Int,
+        source_id: Text,
+        quote: Text,
+        supports: Text,
+    }
+    /// A searchable text of a record, for the text index.
+    SearchEntryRecord => "search_entries" {
+        text: Text,
+        city_id: Text,
+        kind: Text,
+        owner_id: Text,
+        owner_ord: Int,
+        field: Text,
+        ord: Int,
+    }
+}
+
+/// The tables of a city's data with each column and its SQL type, in order, as declared here.
+pub fn declared_tables() -> Vec<(String, Vec<(String, String)>)> {
+    TABLES
+        .iter()
+        .map(|t| {
+            let columns = t
                 .columns
                 .iter()
-                .map(|(c, t)| {
-                    let ty = match t {
-                        Text => "TEXT",
-                        Int => "BIGINT",
-                        Real => "DOUBLE",
-                        Bool => "BOOLEAN",
-                    };
-                    ((*c).to_owned(), ty.to_owned())
-                })
+                .map(|(c, ty)| ((*c).to_owned(), ty.sql().to_owned()))
                 .collect();
-            let mut declared_sorted = declared.clone();
-            declared_sorted.sort();
-            let mut listed_sorted = listed.clone();
-            listed_sorted.sort();
-            assert_eq!(declared_sorted, listed_sorted, "table {name}");
-        }
-        created.retain(|n| n != "dataset_versions");
-        created.sort();
-        let mut listed: Vec<String> = TABLES.iter().map(|t| t.name.to_owned()).collect();
-        listed.sort();
-        assert_eq!(created, listed);
-    }
+            (t.name.to_owned(), columns)
+        })
+        .collect()
 }

@@ -311,3 +311,38 @@ async fn one_statement_pages_and_counts_several_cities_of_one_database() {
         [("jinshan".to_owned(), 10), ("korla".to_owned(), 23)]
     );
 }
+
+/// Each row type reads, and orders by, columns its table declares (`schema`).
+#[test]
+fn read_rows_name_declared_columns() {
+    fn check<R: Table>(tables: &[(String, Vec<(String, String)>)]) {
+        let (_, columns) = tables
+            .iter()
+            .find(|(name, _)| name == R::TABLE)
+            .unwrap_or_else(|| panic!("{} is not declared", R::TABLE));
+        for column in R::COLUMNS.split(',').chain(R::ORDER.split(',')) {
+            let column = column.trim();
+            assert!(
+                columns.iter().any(|(c, _)| c == column),
+                "{}.{column} is not declared",
+                R::TABLE
+            );
+        }
+    }
+    let tables = declared_tables();
+    check::<CityRow>(&tables);
+    check::<SourceRow>(&tables);
+    check::<CircleRow>(&tables);
+    check::<CircleCountRow>(&tables);
+    check::<CircleNameRow>(&tables);
+    check::<CenterRow>(&tables);
+    check::<OpeningHoursRow>(&tables);
+    check::<ContactRow>(&tables);
+    check::<ServiceItemRow>(&tables);
+    check::<RoomRow>(&tables);
+    check::<EquipmentRow>(&tables);
+    check::<UseRow>(&tables);
+    check::<EventRow>(&tables);
+    check::<IndicatorRow>(&tables);
+    check::<CitationRow>(&tables);
+}
