@@ -354,7 +354,67 @@ fn per_capita(f: &store::PerCapitaFigures) -> PerCapita {
     }
 }
 
-fn comparison(city: &str, f: &CityFigures) -> CityComparison {
+/// A city's comparison as the resolvers give it. Only the parts of `shown` figures are built:
+/// the others are left empty, as their fields are not selected.
+fn comparison(city: &str, f: &CityFigures, shown: &[Figure]) -> CityComparison {
+    let shown = |figure| shown.contains(&figure);
+    let c = &f.capacity;
+    let mut out = CityComparison {
+        city_id: ID(city.to_owned()),
+        centers: f.centers,
+        rooms: f.rooms,
+        floor_area: QuantityTotal::from_store(&f.floor_area),
+        capacity: CapacityTotal {
+            min: c.min,
+            max: c.max,
+            rooms_with_capacity: c.rooms_with_capacity,
+            rooms_without_capacity: c.rooms_without_capacity,
+            rooms_without_min: c.rooms_without_min,
+            rooms_without_max: c.rooms_without_max,
+        },
+        categories: Vec::new(),
+        categories_present: Vec::new(),
+        categories_missing: Vec::new(),
+        equipment_coverage: Vec::new(),
+        rooms_without_equipment: f.rooms_without_equipment,
+        opening_hours: Vec::new(),
+        per_capita: PerCapita::unasked(),
+    };
+    if shown(Figure::Categories) {
+        out.categories = categories(city, f, false);
+        (out.categories_present, out.categories_missing) = presence(f);
+    }
+    if shown(Figure::Tags) {
+        out.equipment_coverage = coverage(f);
+    }
+    if shown(Figure::Hours) {
+        out.opening_hours = hours(f);
+    }
+    if shown(Figure::PerCapita) {
+        out.per_capita = per_capita(&f.per_capita);
+    }
+    out
+}
+
+impl PerCapita {
+    /// In place of the figures when a query does not show them.
+    fn unasked() -> Self {
+        let none = PerThousand {
+            value: None,
+            qualifier: None,
+            basis: None,
+            reason: None,
+        };
+        Self {
+            population: QuantityTotal::from_store(&store::QuantitySum::default()),
+            floor_area_per_1000_residents: none.clone(),
+            seats_per_1000_residents: none,
+        }
+    }
+}
+
+/// The taxonomy's categories a city has rooms of, and those it has none of.
+fn presence(f: &CityFigures) -> (Vec<RoomCategory>, Vec<RoomCategory>) {
     let present: Vec<RoomCategory> = model::RoomCategory::ALL
         .iter()
         .filter(|c| f.categories.iter().any(|x| x.category == c.as_str()))
@@ -365,7 +425,12 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
         .filter_map(|c| enums::from_code::<RoomCategory>(c.as_str()))
         .filter(|c| !present.contains(c))
         .collect();
-    let equipment_coverage = model::EquipmentTag::ALL
+    (present, missing)
+}
+
+/// Every equipment tag with the rooms that have it.
+fn coverage(f: &CityFigures) -> Vec<EquipmentCoverage> {
+    model::EquipmentTag::ALL
         .iter()
         .filter_map(|t| {
             let found = f.tags.iter().find(|x| x.tag == t.as_str());
@@ -375,8 +440,12 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
                 share: (f.rooms > 0).then(|| found.map_or(0.0, |x| x.share)),
             })
         })
-        .collect();
-    let opening_hours = [model::Season::Summer, model::Season::Winter]
+        .collect()
+}
+
+/// Weekly hours, SUMMER then WINTER.
+fn hours(f: &CityFigures) -> Vec<SeasonHours> {
+    [model::Season::Summer, model::Season::Winter]
         .iter()
         .filter_map(|season| {
             let found = f.seasons.iter().find(|x| x.season == season.as_str());
@@ -390,29 +459,7 @@ fn comparison(city: &str, f: &CityFigures) -> CityComparison {
                 weekly_hours_max: found.and_then(|x| x.weekly_hours_max),
             })
         })
-        .collect();
-    let c = &f.capacity;
-    CityComparison {
-        city_id: ID(city.to_owned()),
-        centers: f.centers,
-        rooms: f.rooms,
-        floor_area: QuantityTotal::from_store(&f.floor_area),
-        capacity: CapacityTotal {
-            min: c.min,
-            max: c.max,
-            rooms_with_capacity: c.rooms_with_capacity,
-            rooms_without_capacity: c.rooms_without_capacity,
-            rooms_without_min: c.rooms_without_min,
-            rooms_without_max: c.rooms_without_max,
-        },
-        categories: categories(city, f, false),
-        categories_present: present,
-        categories_missing: missing,
-        equipment_coverage,
-        rooms_without_equipment: f.rooms_without_equipment,
-        opening_hours,
-        per_capita: per_capita(&f.per_capita),
-    }
+        .collect()
 }
 
 /// The figures of `compare` a query shows, for several cities of one database in one statement.
@@ -494,10 +541,11 @@ pub(crate) async fn compare(
     ctx: &Context<'_>,
     cities: Option<Vec<ID>>,
 ) -> Result<Vec<CityComparison>> {
-    Ok(figures(ctx, cities, selected_figures(ctx))
+    let shown = selected_figures(ctx);
+    Ok(figures(ctx, cities, shown.clone())
         .await?
         .iter()
-        .map(|(city, f)| comparison(city, f))
+        .map(|(city, f)| comparison(city, f, &shown))
         .collect())
 }
 
@@ -749,7 +797,7 @@ pub(crate) async fn run_compiled(
             out.push(b',');
         }
         written += 1;
-        let comparison = comparison(city, figures);
+        let comparison = comparison(city, figures, &compiled.figures);
         write_object(out, &compiled.fields, |name| {
             Cow::Owned(comparison.plain(name))
         });
