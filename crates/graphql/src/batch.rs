@@ -339,10 +339,7 @@ impl<Q: PerCity> Reads for PerCityReads<Q> {
                     let cities: Vec<usize> = waiting.iter().map(|(i, _)| *i).collect();
                     let (answers, failed) = districts
                         .for_database(database, &cities, |district, ready| {
-                            let cities: Vec<String> = ready
-                                .iter()
-                                .map(|&i| districts.list()[i].city().to_owned())
-                                .collect();
+                            let cities = districts.cities(&ready);
                             let query = &query;
                             async move { query.read(district, &cities).await }
                         })

@@ -768,10 +768,7 @@ pub(crate) async fn run_compiled(
     let figures = &compiled.figures;
     let reads = districts
         .per_database(&compiled.selected, |district, ready| {
-            let cities: Vec<String> = ready
-                .iter()
-                .map(|&i| districts.list()[i].city().to_owned())
-                .collect();
+            let cities = districts.cities(&ready);
             async move { district.cities_figures(&cities, figures).await }
         })
         .await;

@@ -588,10 +588,7 @@ async fn paged(
     };
     let reads = districts
         .per_database(&page.selected, |district, ready| {
-            let cities: Vec<String> = ready
-                .iter()
-                .map(|&i| districts.list()[i].city().to_owned())
-                .collect();
+            let cities = districts.cities(&ready);
             async move {
                 match &page.list {
                     List::Rooms(filter, order) => {

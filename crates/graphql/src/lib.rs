@@ -171,6 +171,14 @@ impl Districts {
         }
     }
 
+    /// The city ids of the districts at `positions`.
+    pub(crate) fn cities(&self, positions: &[usize]) -> Vec<String> {
+        positions
+            .iter()
+            .map(|&i| self.list()[i].city().to_owned())
+            .collect()
+    }
+
     /// [`Districts::for_database`] for every database holding one of `cities` (positions of
     /// districts), the databases at once: one answer and one set of failures per database.
     pub(crate) async fn per_database<'s, T, F>(
