@@ -432,14 +432,29 @@ impl District {
             }
         };
         let direction = if descending { "DESC" } else { "ASC" };
+        // On SQLite each row of an answer crosses from the connection's worker thread on its
+        // own: the page comes back as one row, a JSON array of the rows. Not for a real key,
+        // which JSON text would round to 15 digits.
+        let one_row = backend == crate::Backend::Sqlite && kind != Kind::Real;
         let mut sql = Sql::new(&format!(
-            "SELECT t0.id AS id, t0.city_id AS city_id, t0.total AS total, {int} AS sort_int, \
-             {real} AS sort_real, {text} AS sort_text, ",
+            "{open}SELECT t0.id AS id, t0.city_id AS city_id, t0.total AS total, \
+             {int} AS sort_int, {real} AS sort_real, {text} AS sort_text, ",
+            open = if one_row {
+                "SELECT json_group_array(json_array(p.id, p.city_id, p.total, p.sort_int, \
+                 p.sort_text, p.tree)) AS page FROM ("
+            } else {
+                ""
+            },
             int = typed(Kind::Int, "BIGINT"),
             real = typed(Kind::Real, "DOUBLE PRECISION"),
             text = typed(Kind::Text, "TEXT"),
         ));
-        crate::tree::built(&mut sql, backend, tree);
+        if one_row {
+            // JSONB, which `json_array` takes as JSON.
+            crate::tree::emit(&mut sql, backend, tree, 0);
+        } else {
+            crate::tree::built(&mut sql, backend, tree);
+        }
         sql.push(&format!(
             " AS tree FROM (SELECT x.*, {key} AS sort_key, {count} AS total FROM {table} x \
              WHERE x.city_id IN ",
@@ -468,6 +483,10 @@ impl District {
         ))
         .bind(limit)
         .push(") t0");
+        if one_row {
+            sql.push(") p");
+            return self.one_row_page(&sql).await;
+        }
         let rows: Vec<Paged<PagedTreeRow>> = self.fetch_rows(&sql).await?;
         let total = rows.first().map_or(0, |r| r.row.total);
         let compact = backend == crate::Backend::Postgres;
@@ -486,6 +505,40 @@ impl District {
                 .collect(),
             total,
         ))
+    }
+
+    /// A page that `sql` gives as one JSON array of `[id, city, total, int key, text key,
+    /// tree]` rows.
+    async fn one_row_page(&self, sql: &Sql) -> Result<(Vec<PagedTree>, i64), StoreError> {
+        type Entry = (
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Box<serde_json::value::RawValue>,
+        );
+        let page: Vec<(String,)> = self.fetch_rows(sql).await?;
+        let text = page.first().map_or("[]", |(text,)| text.as_str());
+        let entries: Vec<Entry> = serde_json::from_str(text).map_err(|e| StoreError::Query {
+            city: self.city().to_owned(),
+            source: sqlx::Error::Decode(Box::new(e)),
+        })?;
+        let total = entries.first().map_or(0, |e| e.2);
+        let rows = entries
+            .into_iter()
+            .map(|(id, city, _, int, text, tree)| PagedTree {
+                city,
+                id,
+                key: match (int, text) {
+                    (Some(i), _) => SortValue::Int(i),
+                    (None, Some(t)) => SortValue::Text(t),
+                    (None, None) => SortValue::Null,
+                },
+                json: tree.get().to_owned(),
+            })
+            .collect();
+        Ok((rows, total))
     }
 
     /// One city: `… ORDER BY key, id LIMIT n`. Several: each city's rows numbered by the same

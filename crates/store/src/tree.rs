@@ -138,7 +138,7 @@ pub enum Tree {
 /// Appends the expression building `tree` from the row aliased `t{depth}`. On SQLite the value
 /// is JSONB (`jsonb_object`, `jsonb_group_array`): a binary value that nests through subqueries
 /// as JSON without being parsed again at each level; [`built`] turns the whole into text once.
-fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
+pub(crate) fn emit(sql: &mut Sql, backend: Backend, tree: &Tree, depth: usize) {
     let row = format!("t{depth}");
     match tree {
         Tree::Column(column, Scalar::Bool) if backend == Backend::Sqlite => {
