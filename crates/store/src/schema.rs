@@ -123,25 +123,10 @@ impl From<Option<&str>> for Text {
         Self(s.map(str::to_owned))
     }
 }
-impl From<i64> for Int {
-    fn from(n: i64) -> Self {
-        Self(Some(n))
-    }
-}
-impl From<Option<i64>> for Int {
-    fn from(n: Option<i64>) -> Self {
-        Self(n)
-    }
-}
 /// A position in a list (`ord`).
 impl From<usize> for Int {
     fn from(n: usize) -> Self {
         Self(i64::try_from(n).ok())
-    }
-}
-impl From<Option<f64>> for Real {
-    fn from(x: Option<f64>) -> Self {
-        Self(x)
     }
 }
 impl From<bool> for Bool {
