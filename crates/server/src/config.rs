@@ -162,8 +162,8 @@ pub struct Config {
     #[arg(long, env = "DANGQUN_FEDERATION", global = true)]
     pub federation: bool,
     /// Answer every query through the resolvers, one statement per level of nesting, table and
-    /// database: turns off compiling plain trees of lists into one statement per database (to
-    /// compare the two, or to rule the compiler out).
+    /// database: turns off compiling plain trees of lists (and `compare`) into one statement per
+    /// database (to compare the two, or to rule the compiler out).
     #[arg(long, env = "DANGQUN_RESOLVE_EVERY_FIELD", global = true)]
     pub resolve_every_field: bool,
     /// Databases written by `dangqun synth`: every synthetic city found in them is served
