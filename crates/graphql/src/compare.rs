@@ -13,14 +13,11 @@ use crate::types::{City, Quantity, ServiceCircle, load, load_by_id};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use futures::FutureExt;
 use futures::future::join_all;
-use serde::Serialize;
-use std::borrow::Cow;
 use std::sync::Arc;
 use store::{CircleRow, CityFigures, CityRow, District, Figure};
 
 /// How many parts of a total carry each qualifier.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct QualifierParts {
     /// Parts stated plainly.
     pub exact: i64,
@@ -33,8 +30,7 @@ pub struct QualifierParts {
 }
 
 /// A total of figures the sources state for several records.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct QuantityTotal {
     /// The sum of the stated values. Its qualifier is the parts': EXACT when every part is,
     /// AT_LEAST (AT_MOST) when the parts are exact or bounds in that one direction, APPROX
@@ -90,8 +86,7 @@ fn qualifier(q: model::Qualifier) -> Qualifier {
 }
 
 /// Capacity totals over a city's rooms.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct CapacityTotal {
     /// Sum of the stated minimums; null when no room states one.
     pub min: Option<i64>,
@@ -109,8 +104,7 @@ pub struct CapacityTotal {
 }
 
 /// Rooms and capacity of one category in one city: one row of a flat table, ready for charts.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct CategoryBreakdown {
     /// City id.
@@ -132,8 +126,7 @@ pub struct CategoryBreakdown {
 }
 
 /// How common one equipment tag is among a city's rooms.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct EquipmentCoverage {
     /// The tag.
     pub tag: EquipmentTag,
@@ -145,8 +138,7 @@ pub struct EquipmentCoverage {
 }
 
 /// Weekly opening hours of a city's centers in one season.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct SeasonHours {
     /// SUMMER or WINTER; a center's ALL_YEAR timetable counts in both.
     pub season: Season,
@@ -166,8 +158,7 @@ pub struct SeasonHours {
 }
 
 /// A figure per 1,000 residents, or why there is none.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct PerThousand {
     /// The figure; null when it cannot be computed (see `reason`).
     pub value: Option<f64>,
@@ -181,8 +172,7 @@ pub struct PerThousand {
 
 /// Per-capita figures. The population is that of the city's service circles that state one;
 /// the area and seats are those of the centers in those circles.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 pub struct PerCapita {
     /// Population of the circles that state one (`missing`: circles that do not).
     pub population: QuantityTotal,
@@ -194,8 +184,7 @@ pub struct PerCapita {
 }
 
 /// One city's figures in a comparison.
-#[derive(SimpleObject, Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct CityComparison {
     /// City id.
@@ -589,107 +578,180 @@ enum Pick {
 /// A plain field's name, and the type of its object (`None`: a leaf).
 type PlainField = (&'static str, Option<&'static str>);
 
-/// The plain fields of the objects under `compare`: each is a field of its struct (serialised
-/// by serde under its schema name), a leaf or an object of the named type. Every other field
-/// (`CityComparison.city` and `serviceCircles`, `CategoryBreakdown.cityName` and `cityNameEn`)
-/// is a resolver: a query that asks for one runs through the resolvers.
+/// An object under `compare` whose selected fields are written straight from its struct: a
+/// leaf by serde (under its schema name), an object, a list of them or null by its own picks.
+/// No `serde_json::Value` is built.
+trait Plain {
+    /// The GraphQL type.
+    const TYPE: &'static str;
+    /// Its plain fields. Every other field (`CityComparison.city` and `serviceCircles`,
+    /// `CategoryBreakdown.cityName` and `cityNameEn`) is a resolver: a query that asks for one
+    /// runs through the resolvers.
+    const FIELDS: &'static [PlainField];
+    /// Writes the value of the plain field `name`, with `sub` selected of it if it is an object.
+    fn write_field(&self, name: &str, sub: &[(String, Pick)], out: &mut Vec<u8>);
+}
+
+/// Writes what `fields` select of an object, a list of them, or null.
+trait WritePicks {
+    fn write_picks(&self, fields: &[(String, Pick)], out: &mut Vec<u8>);
+}
+
+impl<T: Plain> WritePicks for T {
+    fn write_picks(&self, fields: &[(String, Pick)], out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, pick)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            crate::compile::write_json(out, key);
+            out.push(b':');
+            match pick {
+                Pick::Typename(name) => crate::compile::write_json(out, name),
+                Pick::Leaf(name) => self.write_field(name, &[], out),
+                Pick::Object(name, sub) => self.write_field(name, sub, out),
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+impl<T: Plain> WritePicks for Option<T> {
+    fn write_picks(&self, fields: &[(String, Pick)], out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write_picks(fields, out),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+}
+
+impl<T: Plain> WritePicks for Vec<T> {
+    fn write_picks(&self, fields: &[(String, Pick)], out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            item.write_picks(fields, out);
+        }
+        out.push(b']');
+    }
+}
+
+/// Declares a struct's plain fields: `"schemaName" => field` for a leaf, `"schemaName" =>
+/// field as Type` for an object (or a list of them, or an optional one) of the `Plain` type.
+macro_rules! plain {
+    ($ty:ident { $($name:literal => $field:ident $(as $of:ident)?),* $(,)? }) => {
+        impl Plain for $ty {
+            const TYPE: &'static str = stringify!($ty);
+            const FIELDS: &'static [PlainField] =
+                &[$(($name, plain!(@of $($of)?))),*];
+            fn write_field(&self, name: &str, _sub: &[(String, Pick)], out: &mut Vec<u8>) {
+                match name {
+                    $($name => plain!(@write self.$field, _sub, out $(, $of)?),)*
+                    // `picks` admits only the names above.
+                    _ => out.extend_from_slice(b"null"),
+                }
+            }
+        }
+    };
+    (@of) => { None };
+    (@of $of:ident) => { Some(<$of as Plain>::TYPE) };
+    (@write $value:expr, $sub:ident, $out:ident) => {
+        crate::compile::write_json($out, &$value)
+    };
+    (@write $value:expr, $sub:ident, $out:ident, $of:ident) => {
+        $value.write_picks($sub, $out)
+    };
+}
+
+plain!(CityComparison {
+    "cityId" => city_id,
+    "centers" => centers,
+    "rooms" => rooms,
+    "floorArea" => floor_area as QuantityTotal,
+    "capacity" => capacity as CapacityTotal,
+    "categories" => categories as CategoryBreakdown,
+    "categoriesPresent" => categories_present,
+    "categoriesMissing" => categories_missing,
+    "equipmentCoverage" => equipment_coverage as EquipmentCoverage,
+    "roomsWithoutEquipment" => rooms_without_equipment,
+    "openingHours" => opening_hours as SeasonHours,
+    "perCapita" => per_capita as PerCapita,
+});
+plain!(QuantityTotal {
+    "total" => total as Quantity,
+    "counted" => counted,
+    "missing" => missing,
+    "parts" => parts as QualifierParts,
+});
+plain!(Quantity {
+    "value" => value,
+    "qualifier" => qualifier,
+    "unit" => unit,
+});
+plain!(QualifierParts {
+    "exact" => exact,
+    "approx" => approx,
+    "atLeast" => at_least,
+    "atMost" => at_most,
+});
+plain!(CapacityTotal {
+    "min" => min,
+    "max" => max,
+    "roomsWithCapacity" => rooms_with_capacity,
+    "roomsWithoutCapacity" => rooms_without_capacity,
+    "roomsWithoutMin" => rooms_without_min,
+    "roomsWithoutMax" => rooms_without_max,
+});
+plain!(CategoryBreakdown {
+    "city" => city,
+    "category" => category,
+    "categoryName" => category_name,
+    "categoryNameEn" => category_name_en,
+    "rooms" => rooms,
+    "capacityMin" => capacity_min,
+    "capacityMax" => capacity_max,
+    "roomsWithoutCapacity" => rooms_without_capacity,
+});
+plain!(EquipmentCoverage {
+    "tag" => tag,
+    "rooms" => rooms,
+    "share" => share,
+});
+plain!(SeasonHours {
+    "season" => season,
+    "centers" => centers,
+    "centersWithoutHours" => centers_without_hours,
+    "assumedDaily" => assumed_daily,
+    "weeklyHoursTotal" => weekly_hours_total,
+    "weeklyHoursMin" => weekly_hours_min,
+    "weeklyHoursMax" => weekly_hours_max,
+});
+plain!(PerCapita {
+    "population" => population as QuantityTotal,
+    "floorAreaPer1000Residents" => floor_area_per_1000_residents as PerThousand,
+    "seatsPer1000Residents" => seats_per_1000_residents as PerThousand,
+});
+plain!(PerThousand {
+    "value" => value,
+    "qualifier" => qualifier,
+    "basis" => basis,
+    "reason" => reason,
+});
+
+/// The plain fields of each type under `compare` (see [`Plain`]).
 const PLAIN: &[(&str, &[PlainField])] = &[
-    (
-        "CityComparison",
-        &[
-            ("cityId", None),
-            ("centers", None),
-            ("rooms", None),
-            ("floorArea", Some("QuantityTotal")),
-            ("capacity", Some("CapacityTotal")),
-            ("categories", Some("CategoryBreakdown")),
-            ("categoriesPresent", None),
-            ("categoriesMissing", None),
-            ("equipmentCoverage", Some("EquipmentCoverage")),
-            ("roomsWithoutEquipment", None),
-            ("openingHours", Some("SeasonHours")),
-            ("perCapita", Some("PerCapita")),
-        ],
-    ),
-    (
-        "QuantityTotal",
-        &[
-            ("total", Some("Quantity")),
-            ("counted", None),
-            ("missing", None),
-            ("parts", Some("QualifierParts")),
-        ],
-    ),
-    (
-        "Quantity",
-        &[("value", None), ("qualifier", None), ("unit", None)],
-    ),
-    (
-        "QualifierParts",
-        &[
-            ("exact", None),
-            ("approx", None),
-            ("atLeast", None),
-            ("atMost", None),
-        ],
-    ),
-    (
-        "CapacityTotal",
-        &[
-            ("min", None),
-            ("max", None),
-            ("roomsWithCapacity", None),
-            ("roomsWithoutCapacity", None),
-            ("roomsWithoutMin", None),
-            ("roomsWithoutMax", None),
-        ],
-    ),
-    (
-        "CategoryBreakdown",
-        &[
-            ("city", None),
-            ("category", None),
-            ("categoryName", None),
-            ("categoryNameEn", None),
-            ("rooms", None),
-            ("capacityMin", None),
-            ("capacityMax", None),
-            ("roomsWithoutCapacity", None),
-        ],
-    ),
-    (
-        "EquipmentCoverage",
-        &[("tag", None), ("rooms", None), ("share", None)],
-    ),
-    (
-        "SeasonHours",
-        &[
-            ("season", None),
-            ("centers", None),
-            ("centersWithoutHours", None),
-            ("assumedDaily", None),
-            ("weeklyHoursTotal", None),
-            ("weeklyHoursMin", None),
-            ("weeklyHoursMax", None),
-        ],
-    ),
-    (
-        "PerCapita",
-        &[
-            ("population", Some("QuantityTotal")),
-            ("floorAreaPer1000Residents", Some("PerThousand")),
-            ("seatsPer1000Residents", Some("PerThousand")),
-        ],
-    ),
-    (
-        "PerThousand",
-        &[
-            ("value", None),
-            ("qualifier", None),
-            ("basis", None),
-            ("reason", None),
-        ],
-    ),
+    (CityComparison::TYPE, CityComparison::FIELDS),
+    (QuantityTotal::TYPE, QuantityTotal::FIELDS),
+    (Quantity::TYPE, Quantity::FIELDS),
+    (QualifierParts::TYPE, QualifierParts::FIELDS),
+    (CapacityTotal::TYPE, CapacityTotal::FIELDS),
+    (CategoryBreakdown::TYPE, CategoryBreakdown::FIELDS),
+    (EquipmentCoverage::TYPE, EquipmentCoverage::FIELDS),
+    (SeasonHours::TYPE, SeasonHours::FIELDS),
+    (PerCapita::TYPE, PerCapita::FIELDS),
+    (PerThousand::TYPE, PerThousand::FIELDS),
 ];
 
 /// `compare` compiled, if its `cities` is literal and valid (as the resolvers would find it)
@@ -794,80 +856,10 @@ pub(crate) async fn run_compiled(
             out.push(b',');
         }
         written += 1;
-        let comparison = comparison(city, figures, &compiled.figures);
-        write_object(out, &compiled.fields, |name| {
-            Cow::Owned(comparison.plain(name))
-        });
+        comparison(city, figures, &compiled.figures).write_picks(&compiled.fields, out);
     }
     out.push(b']');
     failures
-}
-
-impl CityComparison {
-    /// The value of its plain field `name` ([`PLAIN`]), as the resolvers give it; only the
-    /// fields selected are serialised.
-    fn plain(&self, name: &str) -> serde_json::Value {
-        use serde_json::to_value;
-        // Serialising plain values cannot fail.
-        match name {
-            "cityId" => to_value(&self.city_id),
-            "centers" => to_value(self.centers),
-            "rooms" => to_value(self.rooms),
-            "floorArea" => to_value(&self.floor_area),
-            "capacity" => to_value(&self.capacity),
-            "categories" => to_value(&self.categories),
-            "categoriesPresent" => to_value(&self.categories_present),
-            "categoriesMissing" => to_value(&self.categories_missing),
-            "equipmentCoverage" => to_value(&self.equipment_coverage),
-            "roomsWithoutEquipment" => to_value(self.rooms_without_equipment),
-            "openingHours" => to_value(&self.opening_hours),
-            "perCapita" => to_value(&self.per_capita),
-            _ => Ok(serde_json::Value::Null),
-        }
-        .unwrap_or_default()
-    }
-}
-
-/// Writes an object: what `fields` select of the values `field` gives by name.
-fn write_object<'v>(
-    out: &mut Vec<u8>,
-    fields: &[(String, Pick)],
-    field: impl Fn(&str) -> Cow<'v, serde_json::Value>,
-) {
-    out.push(b'{');
-    for (i, (key, pick)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        crate::compile::write_json(out, key);
-        out.push(b':');
-        match pick {
-            Pick::Typename(name) => crate::compile::write_json(out, name),
-            Pick::Leaf(name) => crate::compile::write_json(out, &field(name)),
-            Pick::Object(name, sub) => write_picks(out, &field(name), sub),
-        }
-    }
-    out.push(b'}');
-}
-
-/// Writes what `fields` select of `value` (an object, a list of objects, or null).
-fn write_picks(out: &mut Vec<u8>, value: &serde_json::Value, fields: &[(String, Pick)]) {
-    match value {
-        serde_json::Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_picks(out, item, fields);
-            }
-            out.push(b']');
-        }
-        serde_json::Value::Object(_) => {
-            write_object(out, fields, |name| Cow::Borrowed(&value[name]))
-        }
-        _ => out.extend_from_slice(b"null"),
-    }
 }
 
 #[cfg(test)]

@@ -162,8 +162,23 @@ fn sum_columns(v: &str) -> ([String; 2], [String; 6], String) {
     )
 }
 
-/// One branch of the union, with its kind: `SELECT '<kind>', k1, k2, n1..n6, f1..f3 <rest>`,
-/// every column cast to the union's type (PostgreSQL needs the branches to agree).
+/// The kinds of the union's branches; a row carries its kind's position (an integer decodes
+/// without an allocation).
+const KINDS: [&str; 10] = [
+    "totals",
+    "unequipped",
+    "area",
+    "capacity",
+    "category",
+    "tag",
+    "hours",
+    "population",
+    "scope_area",
+    "scope_seats",
+];
+
+/// One branch of the union, with its kind: `SELECT <kind's position>, k1, k2, n1..n6, f1..f3
+/// <rest>`, every column cast to the union's type (PostgreSQL needs the branches to agree).
 fn branch(
     kind: &'static str,
     k: [&str; 2],
@@ -174,7 +189,8 @@ fn branch(
     let text = |e: &str| format!("CAST({e} AS TEXT)");
     let int = |e: &str| format!("CAST({e} AS BIGINT)");
     let real = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
-    let mut cols = vec![format!("'{kind}'")];
+    let code = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+    let mut cols = vec![int(&code.to_string())];
     cols.extend(k.iter().map(|e| text(e)));
     cols.extend(n.iter().map(|e| int(e)));
     cols.extend(f.iter().map(|e| real(e)));
@@ -398,7 +414,7 @@ fn statement_of(figures: &[Figure]) -> &'static str {
 }
 
 struct Line {
-    kind: String,
+    kind: &'static str,
     k: [Option<String>; 2],
     n: [Option<i64>; 6],
     f: [Option<f64>; 3],
@@ -447,9 +463,10 @@ impl District {
             if i > 0 {
                 sql.push(" UNION ALL ");
             }
-            sql.push("SELECT CAST(")
-                .bind(city.as_str())
-                .push(" AS TEXT) AS figures_city, u.* FROM (");
+            // The city's position: an integer literal, not text to bind.
+            sql.push(&format!(
+                "SELECT CAST({i} AS BIGINT) AS figures_city, u.* FROM ("
+            ));
             let mut parts = text.split("{city}");
             if let Some(first) = parts.next() {
                 sql.push(first);
@@ -460,8 +477,8 @@ impl District {
             sql.push(") u");
         }
         type Columns = (
-            String,
-            String,
+            i64,
+            i64,
             Option<String>,
             Option<String>,
             Option<i64>,
@@ -478,9 +495,11 @@ impl District {
         let mut lines: Vec<(String, Vec<Line>)> =
             cities.iter().map(|c| (c.clone(), Vec::new())).collect();
         for r in rows {
-            if let Some((_, of_city)) = lines.iter_mut().find(|(c, _)| *c == r.0) {
+            let of_city = usize::try_from(r.0).ok().and_then(|i| lines.get_mut(i));
+            let kind = usize::try_from(r.1).ok().and_then(|i| KINDS.get(i));
+            if let (Some((_, of_city)), Some(kind)) = (of_city, kind) {
                 of_city.push(Line {
-                    kind: r.1,
+                    kind,
                     k: [r.2, r.3],
                     n: [r.4, r.5, r.6, r.7, r.8, r.9],
                     f: [r.10, r.11, r.12],
@@ -499,7 +518,7 @@ fn from_lines(lines: &[Line]) -> CityFigures {
     let mut out = CityFigures::default();
     for l in lines {
         let n = |i: usize| l.n[i].unwrap_or(0);
-        match l.kind.as_str() {
+        match l.kind {
             "totals" => {
                 out.centers = n(0);
                 out.rooms = n(1);
