@@ -66,6 +66,10 @@ enum Command {
         warmup: u64,
         #[arg(long, default_value_t = 2)]
         rounds: usize,
+        /// Time only these queries (`deep`, `flat`, `compare`, `room`; repeat). All four by
+        /// default.
+        #[arg(long = "query")]
+        only: Vec<String>,
         /// JSON lines are appended here.
         #[arg(long)]
         out: PathBuf,
@@ -123,8 +127,17 @@ fn main() -> ExitCode {
                 seconds,
                 warmup,
                 rounds,
+                only,
                 out,
             } => {
+                if let Some(unknown) = only
+                    .iter()
+                    .find(|name| !QUERIES.iter().any(|q| q.name() == name.as_str()))
+                {
+                    return Err(format!(
+                        "unknown query {unknown}: deep, flat, compare or room"
+                    ));
+                }
                 let targets = targets
                     .iter()
                     .map(|t| parse_target(t))
@@ -134,6 +147,7 @@ fn main() -> ExitCode {
                     seconds: Duration::from_secs(seconds),
                     warmup: Duration::from_secs(warmup),
                     rounds,
+                    only,
                 };
                 run(
                     &scale,
@@ -176,12 +190,20 @@ async fn serve_floor(
         .map_err(|e| e.to_string())
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Settings {
     connections: usize,
     seconds: Duration,
     warmup: Duration,
     rounds: usize,
+    /// The queries timed; all when empty.
+    only: Vec<String>,
+}
+
+impl Settings {
+    fn timed(&self, query: Query) -> bool {
+        self.only.is_empty() || self.only.iter().any(|name| name == query.name())
+    }
 }
 
 fn request(target: &Target, query: Query, room_id: &str) -> load::Request {
@@ -304,7 +326,7 @@ async fn run(
     let mut elapsed: BTreeMap<(&str, String), Duration> = BTreeMap::new();
     let mut cpu: BTreeMap<(&str, String), Duration> = BTreeMap::new();
     for round in 1..=settings.rounds {
-        for query in QUERIES {
+        for query in QUERIES.into_iter().filter(|q| settings.timed(*q)) {
             for target in targets {
                 let req = request(target, query, room_id);
                 load::run(&req, settings.connections, settings.warmup)
