@@ -26,12 +26,13 @@ fn sum_opt(values: impl Iterator<Item = Option<u32>>) -> Value {
     }
 }
 
-/// Weekly hours of one center in a season (ALL_YEAR lines count), and whether a line names no
-/// days; `None` without a line for the season.
+/// Weekly hours of one center in a season (ALL_YEAR lines count; a unit's lines inside it do
+/// not), and whether a line names no days; `None` without a line for the season.
 fn weekly_hours(c: &model::Center, season: model::Season) -> Option<(f64, bool)> {
     let lines: Vec<_> = c
         .opening_hours
         .iter()
+        .filter(|h| h.unit.is_none())
         .filter(|h| h.season == season || h.season == model::Season::AllYear)
         .collect();
     if lines.is_empty() {

@@ -178,7 +178,7 @@ fn search_hits_follow_their_documented_order() {
             distinct(|k| k.1),
             distinct(|k| k.2)
         ),
-        (39, 3, 4, 4),
+        (40, 3, 4, 4),
         "{all}"
     );
     for (i, pair) in keys.windows(2).enumerate() {

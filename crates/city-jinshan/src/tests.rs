@@ -110,7 +110,10 @@ fn the_fifteen_minute_circle() {
     let c = &d.circles[0];
     assert_eq!(c.id, "jinshan/zhujing-15min");
     assert_eq!(c.name, "15分钟党群服务圈");
-    assert_eq!(c.walking_minutes, Some(15));
+    // "15分钟…服务圈": the minutes, not how they are travelled (never 步行).
+    assert_eq!(c.minutes, Some(15));
+    assert_eq!(c.travel_mode, Some(model::TravelMode::Unstated));
+    assert_eq!(c.walking_minutes(), None);
     assert_quantity(
         c.service_categories.count.as_ref(),
         6.0,
@@ -204,7 +207,7 @@ fn no_quote_comes_from_after_the_byline() {
     assert!(text[byline..].starts_with("作者:\n\n沈欢琳"));
     let quotes = all_quotes(&d);
     assert_eq!(quotes.len(), d.citation_count());
-    assert_eq!(d.citation_count(), 34);
+    assert_eq!(d.citation_count(), 37);
     for q in quotes {
         let at = text
             .find(q)
@@ -214,4 +217,26 @@ fn no_quote_comes_from_after_the_byline() {
             "quote runs past the byline (starts at byte {at}, byline at {byline}): {q}"
         );
     }
+}
+
+#[test]
+fn the_idea_the_town_and_the_resident_are_held() {
+    let d = d();
+    let text_of = |list: &[model::Indicator], key: &str| {
+        list.iter()
+            .find(|i| i.key == key)
+            .and_then(|i| i.text.clone())
+    };
+    assert_eq!(
+        text_of(&d.indicators, "old_county_seat").as_deref(),
+        Some("朱泾是金山老县城所在地")
+    );
+    assert_eq!(
+        text_of(&d.centers[0].indicators, "service_idea").as_deref(),
+        Some("人民路上建阵地,建好阵地为人民")
+    );
+    assert_eq!(
+        text_of(&room(&d, "智慧健康驿站").indicators, "resident_quoted").as_deref(),
+        Some("家住附近临源二村的王老伯")
+    );
 }

@@ -50,7 +50,7 @@ fn two_centers_ten_and_thirteen_rooms_no_circles() {
     let count = |id: &str| d.rooms.iter().filter(|r| r.center == id).count();
     assert_eq!(count("korla/kongque"), 10);
     assert_eq!(count("korla/shanghu"), 13);
-    assert_eq!(d.citation_count(), 62);
+    assert_eq!(d.citation_count(), 67);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn shanghu_center_facts() {
     assert_eq!(c.transit, None);
     assert_eq!(c.transit_en, None);
     assert!(c.service_items.is_empty());
-    assert_eq!(c.indicators.len(), 1);
+    assert_eq!(c.indicators.len(), 2);
     let dist = &c.indicators[0];
     assert_eq!(dist.key, "distance_to_town_government");
     let q = dist.quantity.as_ref().expect("distance quantity");
@@ -373,4 +373,40 @@ fn points_based_services_stay_in_description() {
     let shop = room(&d, "korla/shanghu/points-exchange-shop");
     assert_eq!(shop.uses, ["用于积分兑换"]);
     assert!(shop.indicators.is_empty());
+}
+
+/// The text of the indicator `key` in `list`.
+fn text_of<'a>(list: &'a [model::Indicator], key: &str) -> Option<&'a str> {
+    list.iter().find(|i| i.key == key)?.text.as_deref()
+}
+
+#[test]
+fn the_goal_the_programme_and_shanghus_principle_are_held() {
+    let d = data();
+    assert_eq!(
+        text_of(&d.indicators, "goal"),
+        Some("大门常开、阵地常用、活动常办、服务常在、群众常来,聚人气、聚活力、聚民心")
+    );
+    assert_eq!(
+        text_of(&d.indicators, "pomegranate_seed_stations"),
+        Some("持续推动“石榴籽”服务站建设提质增效")
+    );
+    // Both articles state the goal and the programme: each is cited from both.
+    for key in ["goal", "pomegranate_seed_stations"] {
+        let indicator = d.indicators.iter().find(|i| i.key == key).expect(key);
+        let mut sources: Vec<_> = indicator
+            .citations
+            .iter()
+            .map(|c| c.source.as_str())
+            .collect();
+        sources.sort();
+        assert_eq!(
+            sources,
+            ["000_df422faf2af43df6.txt", "001_fa69be7eafc3107d.txt"]
+        );
+    }
+    assert_eq!(
+        text_of(&center(&d, "korla/shanghu").indicators, "principle"),
+        Some("因地制宜、布局合理、务实管用、共建共享")
+    );
 }

@@ -45,7 +45,7 @@ fn counts_of_records() {
     assert_eq!(d.centers.len(), 1);
     assert_eq!(d.rooms.len(), 13);
     assert!(d.rooms.iter().all(|r| r.center == "suzhou/zhaojiaxiang"));
-    assert_eq!(d.citation_count(), 44);
+    assert_eq!(d.citation_count(), 46);
 }
 
 #[test]
@@ -63,8 +63,13 @@ fn center_area_hours_and_services() {
     assert_eq!(area.qualifier, Qualifier::Approx);
     assert_eq!(area.unit, "m²");
 
+    // The one timetable is the workstation's, inside the center; the center's own hours are
+    // not stated.
     assert_eq!(c.opening_hours.len(), 1);
     let h = &c.opening_hours[0];
+    assert_eq!(h.unit.as_deref(), Some("兆佳巷工作站"));
+    assert_eq!(h.unit_en.as_deref(), Some("Zhaojiaxiang workstation"));
+    assert!(c.opening_hours.iter().all(|h| h.unit.is_some()));
     assert_eq!(h.season, Season::AllYear);
     assert_eq!(h.days.as_deref(), Some(&Weekday::ALL[..]));
     assert_eq!(h.opens, TimeOfDay::parse("09:00"));
@@ -107,7 +112,7 @@ fn circle_is_the_workstations_coverage() {
     let d = load();
     let c = &d.circles[0];
     assert_eq!(c.id, "suzhou/zhaojiaxiang-yizhanduoju");
-    assert_eq!(c.walking_minutes, None);
+    assert_eq!((c.minutes, c.travel_mode), (None, None));
 
     let communities = c.communities.count.as_ref().expect("communities");
     assert_eq!(communities.value, 7.0);
@@ -268,4 +273,20 @@ fn no_citation_quotes_page_chrome() {
         assert!(body.contains(q), "quote outside the article body: {q}");
         assert!(!q.contains("社区党建 | 这个党群服务中心很接地气"), "{q}");
     }
+}
+
+#[test]
+fn the_builder_and_what_residents_do_are_held() {
+    let d = load();
+    let c = &d.centers[0];
+    assert_eq!(
+        indicator(&c.indicators, "builder").text.as_deref(),
+        Some("湖东社区党工委")
+    );
+    assert_eq!(
+        indicator(&c.indicators, "resident_activities")
+            .text
+            .as_deref(),
+        Some("看书、喝茶、聊天")
+    );
 }

@@ -83,8 +83,8 @@ fn counts() {
     assert_eq!(d.rooms.len(), 10);
     let nanzhai = d.rooms.iter().filter(|r| r.center == "taiyuan/nanzhai");
     assert_eq!(nanzhai.count(), 9);
-    assert_eq!(d.indicators.len(), 9);
-    assert_eq!(d.citation_count(), 49);
+    assert_eq!(d.indicators.len(), 14);
+    assert_eq!(d.citation_count(), 61);
 }
 
 #[test]
@@ -135,7 +135,10 @@ fn circle() {
     let d = d();
     let c = &d.circles[0];
     assert_eq!(c.id, "taiyuan/jiancaoping-15min");
-    assert_eq!(c.walking_minutes, Some(15));
+    // "15分钟…服务圈": the minutes, not how they are travelled (never 步行).
+    assert_eq!(c.minutes, Some(15));
+    assert_eq!(c.travel_mode, Some(model::TravelMode::Unstated));
+    assert_eq!(c.walking_minutes(), None);
     let categories = c.service_categories.count.as_ref().expect("a count");
     assert_quantity(categories, 6.0, Qualifier::Exact, "categories");
     assert_eq!(c.service_categories.names.len(), 6);
@@ -231,4 +234,58 @@ fn rooms() {
     let clinic = room("taiyuan/youshanmeijun/law-clinic");
     assert_eq!(clinic.category, model::RoomCategory::LegalAid);
     assert_eq!(clinic.equipment, ["远程联网视频系统"]);
+}
+
+/// The text of the indicator `key` in `list`.
+fn text_of<'a>(list: &'a [Indicator], key: &str) -> Option<&'a str> {
+    indicator(list, key).text.as_deref()
+}
+
+#[test]
+fn the_facts_the_audit_found_missing_are_held() {
+    let d = d();
+    for (key, text) in [
+        ("new_centers_services", "党群、政务、文体、养老"),
+        (
+            "organisation_services",
+            "公共服务、创业就业、帮扶救助、便民利民",
+        ),
+        ("principle", "办公场所最小化、服务群众最大化"),
+        (
+            "first_in_city_full_coverage",
+            "在全市率先实现了社区(村)党群服务中心全覆盖",
+        ),
+        (
+            "first_in_city_religious_villages",
+            "在全市率先启动了信教群众聚居村党群服务中心建设工作",
+        ),
+    ] {
+        assert_eq!(text_of(&d.indicators, key), Some(text), "{key}");
+    }
+    let circle = &d.circles[0].indicators;
+    for (key, text) in [
+        ("party_brand_jiangyang", "可视化网络学习教育空间站"),
+        ("party_brand_xingan", "红色领航共建党支部"),
+        ("party_brand_erdian", "雷锋互助社"),
+        ("party_brand_xinganyuan", "邻里守望党建联心"),
+        (
+            "binhelunan_platform_functions",
+            "党员管理、办事流程、社区事务",
+        ),
+    ] {
+        assert_eq!(text_of(circle, key), Some(text), "{key}");
+    }
+    let youshanmeijun = d
+        .centers
+        .iter()
+        .find(|c| c.id == "taiyuan/youshanmeijun")
+        .expect("优山美郡");
+    assert_eq!(
+        text_of(&youshanmeijun.indicators, "free_of_charge"),
+        Some("无偿服务")
+    );
+    assert_eq!(
+        text_of(&youshanmeijun.indicators, "resident_activities"),
+        Some("看书、跳舞")
+    );
 }

@@ -430,6 +430,8 @@ fn field(ty: Type, name: &str, field: &Field) -> Option<Tree> {
         (Type::Room, "uses") => strings(field, Relation::RoomUses, "use_text"),
         (Type::Equipment, "tag") => column(field, "tag", Text),
         (Type::Circle, "walkingMinutes") => column(field, "walking_minutes", Int),
+        (Type::Circle, "minutes") => column(field, "minutes", Int),
+        (Type::Circle, "travelMode") => column(field, "travel_mode", Text),
         (Type::Circle, "centers") => list(field, Relation::CircleCenters, Type::Center),
         (Type::Room, "center") => one(field, Parent::RoomCenter, Type::Center),
         (Type::Room, "city") => one(field, Parent::RoomCity, Type::City),

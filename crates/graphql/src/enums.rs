@@ -35,6 +35,15 @@ pub enum Season {
     AllYear,
 }
 
+/// How a service circle's minutes are travelled.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TravelMode {
+    /// 步行 — on foot, as the source says.
+    Walking,
+    /// 未说明 — the source gives the minutes ("15分钟党建服务圈") but not how they are travelled.
+    Unstated,
+}
+
 /// A day of the week.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum Weekday {
@@ -279,6 +288,10 @@ mod tests {
         ] {
             assert!(from_code::<Season>(s.as_str()).is_some());
         }
+        assert_eq!(
+            codes::<TravelMode>(),
+            [model::TravelMode::Walking, model::TravelMode::Unstated].map(|m| m.as_str())
+        );
         for q in ["EXACT", "APPROX", "AT_LEAST", "AT_MOST"] {
             assert_eq!(model::Qualifier::parse(q).map(|q| q.as_str()), Some(q));
             assert!(from_code::<Qualifier>(q).is_some());

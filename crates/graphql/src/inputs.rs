@@ -74,7 +74,7 @@ pub struct CenterFilter {
     pub room_categories: Option<Vec<RoomCategory>>,
     /// Centers where each of these equipment tags is found in at least one room.
     pub equipment: Option<Vec<EquipmentTag>>,
-    /// Centers whose timetable has them open at this moment.
+    /// Centers whose own timetable has them open at this moment (not a unit's inside them).
     pub open_at: Option<OpenAt>,
     /// Text contained in the center's name or address, Chinese or English.
     pub text: Option<String>,

@@ -3,7 +3,7 @@
 
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
-use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, Weekday};
+use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, TravelMode, Weekday};
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
@@ -351,7 +351,22 @@ impl ServiceCircle {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
     }
-    /// Walking time the circle promises, in minutes; null when the source gives none.
+    /// The travel time the circle promises, in minutes ("15分钟党建服务圈"); null when the
+    /// source gives none. How it is travelled is `travelMode`.
+    async fn minutes(&self) -> Option<i64> {
+        self.0.minutes
+    }
+    /// How `minutes` are travelled: WALKING when the source says 步行, UNSTATED when it gives
+    /// the minutes alone; null with `minutes`.
+    async fn travel_mode(&self) -> Result<Option<TravelMode>> {
+        self.0
+            .travel_mode
+            .as_deref()
+            .map(|m| code("travel mode", m))
+            .transpose()
+    }
+    /// `minutes` when the source says they are walked (步行); null otherwise, including when it
+    /// gives minutes without saying how they are travelled (see `travelMode`).
     async fn walking_minutes(&self) -> Option<i64> {
         self.0.walking_minutes
     }
@@ -404,6 +419,11 @@ impl ServiceCircle {
 /// One line of a timetable.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct OpeningHours {
+    /// The unit inside the center the line is for, in the source's words (`兆佳巷工作站`); null
+    /// for the center's own hours.
+    pub unit: Option<String>,
+    /// English rendering of `unit`.
+    pub unit_en: Option<String>,
     /// The season the line applies to.
     pub season: Season,
     /// The days it covers; null when the source gives hours without naming days.
@@ -429,6 +449,37 @@ pub struct Contact {
 /// A party-and-masses service center (党群服务中心).
 #[derive(Clone)]
 pub struct ServiceCenter(pub CenterRow);
+
+impl ServiceCenter {
+    /// The center's timetable lines: its own, or those of its units.
+    async fn hours(&self, ctx: &Context<'_>, of_units: bool) -> Result<Vec<OpeningHours>> {
+        load::<OpeningHoursRow>(ctx, "center_id", &self.0.id)
+            .await?
+            .into_iter()
+            .filter(|h| h.unit.is_some() == of_units)
+            .map(|h| {
+                let days = h
+                    .days
+                    .map(|d| {
+                        list(&d)
+                            .iter()
+                            .map(|d| code::<Weekday>("weekday", d))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .transpose()?;
+                Ok(OpeningHours {
+                    unit: h.unit,
+                    unit_en: h.unit_en,
+                    season: code("season", &h.season)?,
+                    days,
+                    opens: time(h.opens),
+                    closes: time(h.closes),
+                    open_24h: h.open_24h,
+                })
+            })
+            .collect()
+    }
+}
 
 /// A party-and-masses service center (党群服务中心).
 #[Object]
@@ -468,30 +519,15 @@ impl ServiceCenter {
     async fn floor_area(&self) -> Result<Option<Quantity>> {
         Quantity::from_row(self.0.floor_area())
     }
-    /// Opening hours by season; empty when the source gives none.
+    /// The center's own opening hours by season; empty when the source gives none. Hours the
+    /// source states for a unit inside the center are in `unitOpeningHours`, not here.
     async fn opening_hours(&self, ctx: &Context<'_>) -> Result<Vec<OpeningHours>> {
-        load::<OpeningHoursRow>(ctx, "center_id", &self.0.id)
-            .await?
-            .into_iter()
-            .map(|h| {
-                let days = h
-                    .days
-                    .map(|d| {
-                        list(&d)
-                            .iter()
-                            .map(|d| code::<Weekday>("weekday", d))
-                            .collect::<Result<Vec<_>>>()
-                    })
-                    .transpose()?;
-                Ok(OpeningHours {
-                    season: code("season", &h.season)?,
-                    days,
-                    opens: time(h.opens),
-                    closes: time(h.closes),
-                    open_24h: h.open_24h,
-                })
-            })
-            .collect()
+        self.hours(ctx, false).await
+    }
+    /// Opening hours the source states for units inside the center (兆佳巷工作站), each line
+    /// naming its unit; empty when it states none.
+    async fn unit_opening_hours(&self, ctx: &Context<'_>) -> Result<Vec<OpeningHours>> {
+        self.hours(ctx, true).await
     }
     /// Contacts, as published.
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {

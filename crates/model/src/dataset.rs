@@ -83,21 +83,54 @@ pub struct NamedCount {
     pub names: Vec<String>,
 }
 
+impl Circle {
+    /// The minutes, when the source says they are walked.
+    pub fn walking_minutes(&self) -> Option<u32> {
+        self.minutes
+            .filter(|_| self.travel_mode == Some(TravelMode::Walking))
+    }
+}
+
 impl NamedCount {
     pub fn is_empty(&self) -> bool {
         self.count.is_none() && self.names.is_empty()
     }
 }
 
-/// A service circle (服务圈): the area a network of centers serves within walking distance.
+/// How a circle's travel time is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TravelMode {
+    /// The source says on foot (步行).
+    Walking,
+    /// The source gives the minutes ("15分钟党建服务圈") but not how they are travelled.
+    Unstated,
+}
+
+impl TravelMode {
+    /// The stored and GraphQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Walking => "WALKING",
+            Self::Unstated => "UNSTATED",
+        }
+    }
+}
+
+/// A service circle (服务圈): the area a network of centers serves within a travel time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Circle {
     pub id: String,
     pub name: String,
     pub name_en: String,
+    /// The travel time the circle promises, in minutes ("15分钟").
     #[serde(default)]
-    pub walking_minutes: Option<u32>,
+    pub minutes: Option<u32>,
+    /// How those minutes are travelled; required with `minutes`, `UNSTATED` unless the source
+    /// says (a "15分钟服务圈" is not a walking time unless the source says 步行).
+    #[serde(default)]
+    pub travel_mode: Option<TravelMode>,
     #[serde(default)]
     pub communities: NamedCount,
     #[serde(default)]

@@ -119,10 +119,17 @@ impl<'de> Deserialize<'de> for TimeOfDay {
     }
 }
 
-/// One line of a center's timetable: a season, the days it covers and the hours.
+/// One line of a center's timetable: a season, the days it covers and the hours; the center's
+/// own, or those of a unit inside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHours {
+    /// The unit inside the center the line is for, in the source's words (`兆佳巷工作站`);
+    /// `None` for the center's own hours.
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub unit_en: Option<String>,
     pub season: Season,
     /// The days this line covers; `None` when the source gives hours without naming days.
     #[serde(default)]

@@ -15,7 +15,7 @@ mod validate;
 
 pub use dataset::{
     Article, Capacity, Center, Circle, CityDataset, CityInfo, Contact, DatasetError, Event,
-    Indicator, NamedCount, Room, Source,
+    Indicator, NamedCount, Room, Source, TravelMode,
 };
 pub use hours::{OpeningHours, Season, TimeOfDay, Weekday};
 pub use normalise::{Normalisation, NormalisationError};

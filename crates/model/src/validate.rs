@@ -151,6 +151,14 @@ impl Checker {
             }
             self.quantity(&at, "quantity", i.quantity.as_ref());
             self.citations(&at, &i.citations, sources, false);
+            if let Some(text) = &i.text
+                && !i.citations.iter().any(|c| c.quote.contains(text.as_str()))
+            {
+                self.fail(
+                    &at,
+                    format!("text \"{text}\" stands in none of the indicator's quotes"),
+                );
+            }
         }
     }
 }
@@ -186,7 +194,7 @@ const ROOM_FIELDS: &[&str] = &[
 ];
 const CIRCLE_FIELDS: &[&str] = &[
     "name",
-    "walking_minutes",
+    "minutes",
     "communities",
     "residential_areas",
     "villages",
@@ -244,6 +252,13 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
 
     for c in &d.circles {
         let id = c.id.as_str();
+        if c.minutes.is_some() != c.travel_mode.is_some() {
+            ck.fail(
+                id,
+                "minutes and travel_mode go together (travel_mode = \"UNSTATED\" when the source \
+                 does not say how the minutes are travelled)",
+            );
+        }
         ck.citations(id, &c.citations, &sources, true);
         ck.indicators(id, &c.indicators, &sources);
         for (field, n) in [
@@ -271,7 +286,7 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
             CIRCLE_FIELDS,
             &[
                 ("name", true),
-                ("walking_minutes", c.walking_minutes.is_some()),
+                ("minutes", c.minutes.is_some()),
                 ("communities", !c.communities.is_empty()),
                 ("residential_areas", !c.residential_areas.is_empty()),
                 ("villages", !c.villages.is_empty()),
@@ -299,6 +314,13 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         ck.verbatim(id, &c.citations, "transit", &opt(&c.transit));
         ck.verbatim(id, &c.citations, "service_items", &strs(&c.service_items));
         for h in &c.opening_hours {
+            ck.verbatim(id, &c.citations, "opening_hours", &opt(&h.unit));
+            if h.unit.is_some() != h.unit_en.is_some() {
+                ck.fail(
+                    id,
+                    "opening hours: a line's unit needs its unit_en, and back",
+                );
+            }
             match (h.open_24h, h.opens, h.closes) {
                 (true, None, None) => {}
                 (true, _, _) => ck.fail(
@@ -537,5 +559,54 @@ supports = ["name", "description"]
                 "missing `{expected}` in:\n{found}"
             );
         }
+    }
+
+    #[test]
+    fn a_circles_minutes_need_their_travel_mode() {
+        let circle = |fields: &str| {
+            MINIMAL.replace("DESCRIPTION", "可供阅读").replace(
+                "[[centers]]",
+                &format!(
+                    "[[circles]]\nid = \"x/q\"\nname = \"某中心\"\nname_en = \"Q\"\n{fields}\n\
+                     [[circles.citations]]\nsource = \"a.txt\"\nquote = \"某中心\"\n\
+                     supports = [\"name\", \"minutes\"]\n\n[[centers]]"
+                ),
+            )
+        };
+        let expected = "x/q: minutes and travel_mode go together (travel_mode = \"UNSTATED\" when \
+                        the source does not say how the minutes are travelled)";
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        assert_eq!(problems(&circle("minutes = 15")), [expected, capacity]);
+        assert_eq!(
+            problems(&circle("travel_mode = \"WALKING\"")),
+            [expected, capacity]
+        );
+        assert_eq!(
+            problems(&circle("minutes = 15\ntravel_mode = \"UNSTATED\"")),
+            [capacity]
+        );
+    }
+
+    #[test]
+    fn an_indicators_text_stands_in_its_quotes() {
+        let with = |text: &str| {
+            MINIMAL.replace("DESCRIPTION", "可供阅读").replace(
+                "[[rooms]]",
+                &format!(
+                    "[[centers.indicators]]\nkey = \"k\"\nname = \"n\"\nname_en = \"N\"\n\
+                     text = \"{text}\"\n\n[[centers.indicators.citations]]\nsource = \"a.txt\"\n\
+                     quote = \"某中心有一间阅览室\"\n\n[[rooms]]"
+                ),
+            )
+        };
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        assert_eq!(problems(&with("一间阅览室")), [capacity]);
+        assert_eq!(
+            problems(&with("两间阅览室")),
+            [
+                "x/c indicator `k`: text \"两间阅览室\" stands in none of the indicator's quotes",
+                capacity
+            ]
+        );
     }
 }

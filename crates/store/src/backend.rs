@@ -348,6 +348,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0004_room_categories.sql"),
         include_str!("../../../migrations/0004_room_categories.sql"),
     ),
+    (
+        5,
+        "travel_and_units",
+        include_str!("../../../migrations/0005_travel_and_units.sql"),
+        include_str!("../../../migrations/0005_travel_and_units.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -453,6 +459,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 4);
+        assert_eq!(LATEST_MIGRATION, 5);
     }
 }

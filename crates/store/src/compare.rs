@@ -123,7 +123,7 @@ pub struct CityFigures {
     pub per_capita: PerCapitaFigures,
 }
 
-/// Weekly minutes of each center's timetable per season.
+/// Weekly minutes of each center's own timetable per season (not its units').
 const WEEKLY_MINUTES: &str = "SELECT s.season AS season, h.center_id AS center_id, \
     SUM((CASE WHEN h.open_24h THEN 1440 WHEN h.closes >= h.opens THEN h.closes - h.opens \
               ELSE h.closes + 1440 - h.opens END) \
@@ -133,7 +133,7 @@ const WEEKLY_MINUTES: &str = "SELECT s.season AS season, h.center_id AS center_i
     FROM opening_hours h \
     JOIN (SELECT 'SUMMER' AS season UNION ALL SELECT 'WINTER' AS season) s \
       ON h.season = s.season OR h.season = 'ALL_YEAR' \
-    WHERE h.city_id = {city} GROUP BY s.season, h.center_id";
+    WHERE h.city_id = {city} AND h.unit IS NULL GROUP BY s.season, h.center_id";
 
 /// Centers in a circle that states its population.
 const SCOPE_CENTERS: &str = "SELECT c.* FROM centers c JOIN circles ci ON ci.id = c.circle_id \

@@ -177,7 +177,9 @@ fn build_plan(d: &CityDataset) -> Plan {
             ord: i.into(),
             name: (&c.name).into(),
             name_en: (&c.name_en).into(),
-            walking_minutes: Int(c.walking_minutes.map(i64::from)),
+            walking_minutes: Int(c.walking_minutes().map(i64::from)),
+            minutes: Int(c.minutes.map(i64::from)),
+            travel_mode: c.travel_mode.map(|m| m.as_str()).into(),
             population_value,
             population_qualifier,
             population_unit,
@@ -250,6 +252,8 @@ fn build_plan(d: &CityDataset) -> Plan {
                 opens: minutes(h.opens),
                 closes: minutes(h.closes),
                 open_24h: h.open_24h.into(),
+                unit: h.unit.as_ref().into(),
+                unit_en: h.unit_en.as_ref().into(),
             });
         }
         for (j, k) in c.contacts.iter().enumerate() {

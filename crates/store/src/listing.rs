@@ -255,9 +255,12 @@ impl Filter for CenterFilter {
             .push(")");
         }
         if let Some(at) = &self.open_at {
-            sql.push(" AND EXISTS (SELECT 1 FROM opening_hours h WHERE h.center_id = x.id AND (h.season = ")
-                .bind(&at.season)
-                .push(" OR h.season = 'ALL_YEAR') AND (");
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM opening_hours h WHERE h.center_id = x.id \
+                 AND h.unit IS NULL AND (h.season = ",
+            )
+            .bind(&at.season)
+            .push(" OR h.season = 'ALL_YEAR') AND (");
             if !at.require_named_days {
                 sql.push("h.days IS NULL OR ");
             }

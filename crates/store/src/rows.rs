@@ -75,6 +75,8 @@ pub struct CircleRow {
     pub name: String,
     pub name_en: String,
     pub walking_minutes: Option<i64>,
+    pub minutes: Option<i64>,
+    pub travel_mode: Option<String>,
     pub population_value: Option<f64>,
     pub population_qualifier: Option<String>,
     pub population_unit: Option<String>,
@@ -83,7 +85,7 @@ pub struct CircleRow {
 table!(
     CircleRow,
     "circles",
-    "id, city_id, name, name_en, walking_minutes, population_value, population_qualifier, population_unit, note",
+    "id, city_id, name, name_en, walking_minutes, minutes, travel_mode, population_value, population_qualifier, population_unit, note",
     "ord"
 );
 
@@ -167,11 +169,13 @@ pub struct OpeningHoursRow {
     pub opens: Option<i64>,
     pub closes: Option<i64>,
     pub open_24h: bool,
+    pub unit: Option<String>,
+    pub unit_en: Option<String>,
 }
 table!(
     OpeningHoursRow,
     "opening_hours",
-    "center_id, season, days, opens, closes, open_24h",
+    "center_id, season, days, opens, closes, open_24h, unit, unit_en",
     "ord"
 );
 

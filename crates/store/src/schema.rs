@@ -209,6 +209,8 @@ tables! {
         population_qualifier: Text,
         population_unit: Text,
         note: Text,
+        minutes: Int,
+        travel_mode: Text,
     }
     /// How many communities, residential areas… a circle covers.
     CircleCountRecord => "circle_counts" {
@@ -244,7 +246,7 @@ tables! {
         transit_en: Text,
         note: Text,
     }
-    /// One line of a center's timetable.
+    /// One line of a center's timetable, or of a unit inside it.
     HoursRecord => "opening_hours" {
         center_id: Text,
         city_id: Text,
@@ -254,6 +256,8 @@ tables! {
         opens: Int,
         closes: Int,
         open_24h: Bool,
+        unit: Text,
+        unit_en: Text,
     }
     /// A center's contact.
     ContactRecord => "contacts" {
