@@ -240,3 +240,22 @@ fn the_idea_the_town_and_the_resident_are_held() {
         Some("家住附近临源二村的王老伯")
     );
 }
+
+#[test]
+fn the_byline_names_two_authors_and_two_editors() {
+    let d = d();
+    let people: Vec<_> = d.sources[0]
+        .contributors
+        .iter()
+        .map(|k| (k.name.as_str(), k.role.as_str(), k.role_text.as_str()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("沈欢琳", "AUTHOR", "作者"),
+            ("薄小波", "AUTHOR", "作者"),
+            ("徐晶卉", "EDITOR", "编辑"),
+            ("戎兵", "EDITOR_IN_CHARGE", "责任编辑"),
+        ]
+    );
+}

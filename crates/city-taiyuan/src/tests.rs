@@ -289,3 +289,21 @@ fn the_facts_the_audit_found_missing_are_held() {
         Some("看书、跳舞")
     );
 }
+
+#[test]
+fn the_byline_names_a_reporter_a_correspondent_and_the_editor() {
+    let d = d();
+    let people: Vec<_> = d.sources[0]
+        .contributors
+        .iter()
+        .map(|k| (k.name.as_str(), k.role.as_str(), k.role_text.as_str()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("王勇", "REPORTER", "记者"),
+            ("王琦", "CORRESPONDENT", "通讯员"),
+            ("鄢妮", "EDITOR_IN_CHARGE", "责编"),
+        ]
+    );
+}

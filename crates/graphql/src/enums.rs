@@ -35,6 +35,21 @@ pub enum Season {
     AllYear,
 }
 
+/// What a person named in an article's byline did for it.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ContributorRole {
+    /// 作者 — author.
+    Author,
+    /// 记者 — staff reporter.
+    Reporter,
+    /// 通讯员 — correspondent outside the newsroom.
+    Correspondent,
+    /// 编辑 — editor.
+    Editor,
+    /// 责任编辑 / 责编 — the editor answerable for the piece.
+    EditorInCharge,
+}
+
 /// How a service circle's minutes are travelled.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TravelMode {
@@ -291,6 +306,10 @@ mod tests {
         assert_eq!(
             codes::<TravelMode>(),
             [model::TravelMode::Walking, model::TravelMode::Unstated].map(|m| m.as_str())
+        );
+        assert_eq!(
+            codes::<ContributorRole>(),
+            model::ContributorRole::ALL.map(|r| r.as_str())
         );
         for q in ["EXACT", "APPROX", "AT_LEAST", "AT_MOST"] {
             assert_eq!(model::Qualifier::parse(q).map(|q| q.as_str()), Some(q));

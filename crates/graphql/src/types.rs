@@ -3,15 +3,17 @@
 
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
-use crate::enums::{self, EquipmentTag, Qualifier, RoomCategory, Season, TravelMode, Weekday};
+use crate::enums::{
+    self, ContributorRole, EquipmentTag, Qualifier, RoomCategory, Season, TravelMode, Weekday,
+};
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
     CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow, ContactRow,
-    EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow, RoomRow, ServiceItemRow,
-    SourceRow, Table, UseRow,
+    ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow, RoomRow,
+    ServiceItemRow, SourceRow, Table, UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -120,6 +122,35 @@ impl Source {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
     }
+    /// The people its byline names (authors, reporters, correspondents, editors), in its
+    /// order; empty when it names none.
+    async fn contributors(&self, ctx: &Context<'_>) -> Result<Vec<Contributor>> {
+        load::<ContributorRow>(ctx, "source_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|k| {
+                Ok(Contributor {
+                    role: code("contributor role", &k.role)?,
+                    name: k.name,
+                    role_text: k.role_text,
+                    quote: k.quote,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A person an article's byline names.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Contributor {
+    /// The name as printed.
+    pub name: String,
+    /// What they did for the article.
+    pub role: ContributorRole,
+    /// The role as the article prints it (`记者`, `责编`).
+    pub role_text: String,
+    /// The byline, verbatim (Taiyuan's after its normalisation).
+    pub quote: String,
 }
 
 /// Where a fact comes from: an article and the sentence quoted from it.

@@ -54,6 +54,61 @@ pub struct Source {
     /// How the transcriber treated the article (what was skipped, how it was normalised).
     #[serde(default)]
     pub note: Option<String>,
+    /// The people the article names as its authors and editors, in its order.
+    #[serde(default)]
+    pub contributors: Vec<Contributor>,
+}
+
+/// What a person named in an article's byline did for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContributorRole {
+    /// 作者.
+    Author,
+    /// 记者: a staff reporter.
+    Reporter,
+    /// 通讯员: a correspondent outside the newsroom.
+    Correspondent,
+    /// 编辑.
+    Editor,
+    /// 责任编辑 / 责编: the editor answerable for the piece.
+    EditorInCharge,
+}
+
+impl ContributorRole {
+    /// Every role, in the schema's order.
+    pub const ALL: [ContributorRole; 5] = [
+        Self::Author,
+        Self::Reporter,
+        Self::Correspondent,
+        Self::Editor,
+        Self::EditorInCharge,
+    ];
+
+    /// The stored and GraphQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Author => "AUTHOR",
+            Self::Reporter => "REPORTER",
+            Self::Correspondent => "CORRESPONDENT",
+            Self::Editor => "EDITOR",
+            Self::EditorInCharge => "EDITOR_IN_CHARGE",
+        }
+    }
+}
+
+/// A person an article names as an author or editor, and the byline line that names them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contributor {
+    /// The name as printed.
+    pub name: String,
+    pub role: ContributorRole,
+    /// The role as the article prints it (`记者`, `责编`).
+    pub role_text: String,
+    /// The byline, verbatim (after the article's normalisation); it holds both `name` and
+    /// `role_text`.
+    pub quote: String,
 }
 
 /// A number with a name, for figures that have no typed field (investments, counts, averages).

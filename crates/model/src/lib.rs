@@ -14,8 +14,8 @@ mod taxonomy;
 mod validate;
 
 pub use dataset::{
-    Article, Capacity, Center, Circle, CityDataset, CityInfo, Contact, DatasetError, Event,
-    Indicator, NamedCount, Room, Source, TravelMode,
+    Article, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
+    ContributorRole, DatasetError, Event, Indicator, NamedCount, Room, Source, TravelMode,
 };
 pub use hours::{OpeningHours, Season, TimeOfDay, Weekday};
 pub use normalise::{Normalisation, NormalisationError};

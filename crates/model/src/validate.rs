@@ -223,6 +223,18 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         if !sources.insert(s.file.as_str()) {
             ck.fail(&s.file, "source is listed twice");
         }
+        for k in &s.contributors {
+            if k.name.is_empty() || !k.quote.contains(&k.name) || !k.quote.contains(&k.role_text) {
+                ck.fail(
+                    &s.file,
+                    format!(
+                        "contributor `{}` ({}): its byline quote must hold both its name and \
+                         its role as printed",
+                        k.name, k.role_text
+                    ),
+                );
+            }
+        }
     }
     ck.indicators(city, &d.indicators, &sources);
 
@@ -472,6 +484,18 @@ pub fn check_quotes(
             check(&format!("{} event `{}`", r.id, e.name), &e.citations);
         }
     }
+    for s in &d.sources {
+        let bylines: Vec<Citation> = s
+            .contributors
+            .iter()
+            .map(|k| Citation {
+                source: s.file.clone(),
+                quote: k.quote.clone(),
+                supports: Vec::new(),
+            })
+            .collect();
+        check(&format!("{} contributors", s.file), &bylines);
+    }
     Ok(errors)
 }
 
@@ -607,6 +631,35 @@ supports = ["name", "description"]
                 "x/c indicator `k`: text \"两间阅览室\" stands in none of the indicator's quotes",
                 capacity
             ]
+        );
+    }
+
+    #[test]
+    fn a_contributors_byline_holds_their_name_and_role() {
+        let with = |name: &str, role_text: &str| {
+            MINIMAL.replace("DESCRIPTION", "可供阅读").replace(
+                "[[centers]]",
+                &format!(
+                    "[[sources.contributors]]\nname = \"{name}\"\nrole = \"REPORTER\"\n\
+                     role_text = \"{role_text}\"\nquote = \"记者 王勇\"\n\n[[centers]]"
+                ),
+            )
+        };
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        assert_eq!(problems(&with("王勇", "记者")), [capacity]);
+        let wrong = |name: &str, role: &str| {
+            format!(
+                "a.txt: contributor `{name}` ({role}): its byline quote must hold both its name \
+                 and its role as printed"
+            )
+        };
+        assert_eq!(
+            problems(&with("王琦", "记者")),
+            [wrong("王琦", "记者"), capacity.to_owned()]
+        );
+        assert_eq!(
+            problems(&with("王勇", "通讯员")),
+            [wrong("王勇", "通讯员"), capacity.to_owned()]
         );
     }
 }

@@ -354,6 +354,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0005_travel_and_units.sql"),
         include_str!("../../../migrations/0005_travel_and_units.sql"),
     ),
+    (
+        6,
+        "source_contributors",
+        include_str!("../../../migrations/0006_source_contributors.sql"),
+        include_str!("../../../migrations/0006_source_contributors.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -459,6 +465,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 5);
+        assert_eq!(LATEST_MIGRATION, 6);
     }
 }

@@ -9,9 +9,9 @@
 use crate::backend::Tx;
 use crate::schema::{
     self, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord, CitationRecord,
-    CityRecord, ContactRecord, EquipmentRecord, EventRecord, HoursRecord, IndicatorRecord, Int,
-    Real, Record, RoomRecord, SearchEntryRecord, ServiceItemRecord, SourceRecord, TableDef, Text,
-    UseRecord,
+    CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord, HoursRecord,
+    IndicatorRecord, Int, Real, Record, RoomRecord, SearchEntryRecord, ServiceItemRecord,
+    SourceRecord, TableDef, Text, UseRecord,
 };
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
@@ -165,6 +165,17 @@ fn build_plan(d: &CityDataset) -> Plan {
             published_at: s.published_at.as_ref().into(),
             note: s.note.as_ref().into(),
         });
+        for (j, k) in s.contributors.iter().enumerate() {
+            p.push(ContributorRecord {
+                source_id: source_id(&s.file).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                name: (&k.name).into(),
+                role: k.role.as_str().into(),
+                role_text: (&k.role_text).into(),
+                quote: (&k.quote).into(),
+            });
+        }
     }
     indicate(&mut p, city, &d.indicators);
 

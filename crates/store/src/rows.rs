@@ -69,6 +69,21 @@ table!(
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContributorRow {
+    pub source_id: String,
+    pub name: String,
+    pub role: String,
+    pub role_text: String,
+    pub quote: String,
+}
+table!(
+    ContributorRow,
+    "source_contributors",
+    "source_id, name, role, role_text, quote",
+    "ord"
+);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CircleRow {
     pub id: String,
     pub city_id: String,

@@ -197,6 +197,16 @@ tables! {
         published_at: Text,
         note: Text,
     }
+    /// A person an article's byline names.
+    ContributorRecord => "source_contributors" {
+        source_id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        role: Text,
+        role_text: Text,
+        quote: Text,
+    }
     /// A service circle.
     CircleRecord => "circles" {
         id: Text,

@@ -337,6 +337,7 @@ fn read_rows_name_declared_columns() {
     check::<CircleNameRow>(&tables);
     check::<CenterRow>(&tables);
     check::<OpeningHoursRow>(&tables);
+    check::<ContributorRow>(&tables);
     check::<ContactRow>(&tables);
     check::<ServiceItemRow>(&tables);
     check::<RoomRow>(&tables);
