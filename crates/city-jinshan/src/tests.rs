@@ -259,3 +259,30 @@ fn the_byline_names_two_authors_and_two_editors() {
         ]
     );
 }
+
+#[test]
+fn free_rooms_and_whom_they_serve() {
+    let d = d();
+    let relay = room(&d, "爱心接力站");
+    assert_eq!(
+        relay
+            .terms
+            .iter()
+            .map(|t| (t.kind, t.text.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (model::TermKind::Free, "24小时免费开放"),
+            (model::TermKind::Free, "免费的茶水")
+        ]
+    );
+    assert_eq!(
+        relay.audiences[0].group,
+        "环卫工、快递员、外卖骑手等新业态、新就业群体"
+    );
+    assert_eq!(room(&d, "儿童友好空间").audiences[0].group, "小朋友");
+    assert_eq!(room(&d, "温馨母婴室").audiences[0].group, "妈妈们");
+    assert_eq!(
+        room(&d, "智慧健康驿站").terms[0].text,
+        "免费为居民提供体质测试和健康检测服务"
+    );
+}

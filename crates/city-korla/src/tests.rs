@@ -410,3 +410,33 @@ fn the_goal_the_programme_and_shanghus_principle_are_held() {
         Some("因地制宜、布局合理、务实管用、共建共享")
     );
 }
+
+#[test]
+fn shanghus_terms_are_the_articles() {
+    let d = data();
+    let terms = |id: &str| {
+        room(&d, id)
+            .terms
+            .iter()
+            .map(|t| (t.kind.as_str(), t.text.as_str()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        terms("korla/shanghu/farm-machinery-rental"),
+        [("POINTS", "全民积分兑换"), ("RENTAL", "按日租赁计费")]
+    );
+    assert_eq!(
+        terms("korla/shanghu/tool-lending-station"),
+        [("FREE_LOAN", "免费借用")]
+    );
+    assert_eq!(
+        terms("korla/shanghu/points-exchange-shop"),
+        [("POINTS", "积分兑换")]
+    );
+    assert_eq!(
+        terms("korla/shanghu/counselling-room"),
+        [("FREE", "免费提供心理疏导")]
+    );
+    // Only these four rooms state terms.
+    assert_eq!(d.rooms.iter().filter(|r| !r.terms.is_empty()).count(), 4);
+}

@@ -45,7 +45,7 @@ fn counts_of_records() {
     assert_eq!(d.centers.len(), 1);
     assert_eq!(d.rooms.len(), 13);
     assert!(d.rooms.iter().all(|r| r.center == "suzhou/zhaojiaxiang"));
-    assert_eq!(d.citation_count(), 46);
+    assert_eq!(d.citation_count(), 45);
 }
 
 #[test]
@@ -288,5 +288,31 @@ fn the_builder_and_what_residents_do_are_held() {
             .text
             .as_deref(),
         Some("看书、喝茶、聊天")
+    );
+}
+
+#[test]
+fn whom_the_leling_hall_and_the_classroom_serve() {
+    let d = load();
+    let audiences = |id: &str| {
+        room(&d, id)
+            .audiences
+            .iter()
+            .map(|a| (a.group.clone(), a.min_age))
+            .collect::<Vec<_>>()
+    };
+    // "服务70周岁以上园区户籍老人": a group and an age, not a quantity in "years of age".
+    assert_eq!(
+        audiences("suzhou/zhaojiaxiang/leling-life-hall"),
+        [("园区户籍老人".to_owned(), Some(70))]
+    );
+    assert_eq!(
+        audiences("suzhou/zhaojiaxiang/sixianghui-classroom"),
+        [("患有血液病、肿瘤的孩子及家长".to_owned(), None)]
+    );
+    assert!(
+        d.rooms
+            .iter()
+            .all(|r| r.indicators.iter().all(|i| i.key != "eligibility"))
     );
 }

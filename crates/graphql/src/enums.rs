@@ -50,6 +50,19 @@ pub enum ContributorRole {
     EditorInCharge,
 }
 
+/// On what terms a center or room serves.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TermKind {
+    /// 免费, 无偿 — free of charge.
+    Free,
+    /// 免费借用 — lent free of charge.
+    FreeLoan,
+    /// 积分兑换 — paid with points earned by volunteering and the like.
+    Points,
+    /// 租赁计费 — rented for a fee.
+    Rental,
+}
+
 /// How a service circle's minutes are travelled.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TravelMode {
@@ -310,6 +323,10 @@ mod tests {
         assert_eq!(
             codes::<ContributorRole>(),
             model::ContributorRole::ALL.map(|r| r.as_str())
+        );
+        assert_eq!(
+            codes::<TermKind>(),
+            model::TermKind::ALL.map(|k| k.as_str())
         );
         for q in ["EXACT", "APPROX", "AT_LEAST", "AT_MOST"] {
             assert_eq!(model::Qualifier::parse(q).map(|q| q.as_str()), Some(q));

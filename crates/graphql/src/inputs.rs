@@ -34,6 +34,14 @@ pub struct RoomFilter {
     /// Text contained in the room's Chinese or English name or in one of its uses
     /// (case-insensitive for Latin letters).
     pub text: Option<String>,
+    /// True: rooms a stated term makes free of charge (FREE, FREE_LOAN). False: rooms whose
+    /// stated terms charge (POINTS, RENTAL) and none is free. Rooms whose sources state no
+    /// terms match neither: unknown is not free.
+    pub free_of_charge: Option<bool>,
+    /// Rooms serving a group whose Chinese or English name contains this text ("老人",
+    /// "courier"; case-insensitive for Latin letters). Rooms whose sources name no group never
+    /// match.
+    pub audience: Option<String>,
 }
 
 /// How function rooms are ordered.
@@ -78,6 +86,13 @@ pub struct CenterFilter {
     pub open_at: Option<OpenAt>,
     /// Text contained in the center's name or address, Chinese or English.
     pub text: Option<String>,
+    /// True: centers whose own stated terms make them free of charge (FREE, FREE_LOAN).
+    /// False: centers whose stated terms charge and none is free. Centers whose sources state
+    /// no terms match neither. A room's terms are the room's (`RoomFilter.freeOfCharge`).
+    pub free_of_charge: Option<bool>,
+    /// Centers serving a group whose Chinese or English name contains this text
+    /// (case-insensitive for Latin letters).
+    pub audience: Option<String>,
 }
 
 /// How service centers are ordered.
@@ -176,6 +191,8 @@ impl RoomFilter {
             open_24h: self.open_24h,
             off_site: self.off_site,
             text: text_of(self.text, &arg("text"))?,
+            free_of_charge: self.free_of_charge,
+            audience: text_of(self.audience, &arg("audience"))?,
         })
     }
 }
@@ -210,6 +227,8 @@ impl CenterFilter {
             equipment: codes_of(self.equipment, &arg("equipment"))?,
             open_at,
             text: text_of(self.text, &arg("text"))?,
+            free_of_charge: self.free_of_charge,
+            audience: text_of(self.audience, &arg("audience"))?,
         })
     }
 }

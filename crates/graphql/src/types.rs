@@ -4,16 +4,17 @@
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{
-    self, ContributorRole, EquipmentTag, Qualifier, RoomCategory, Season, TravelMode, Weekday,
+    self, ContributorRole, EquipmentTag, Qualifier, RoomCategory, Season, TermKind, TravelMode,
+    Weekday,
 };
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
-    CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow, ContactRow,
-    ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow, RoomRow,
-    ServiceItemRow, SourceRow, Table, UseRow,
+    AudienceRow, CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow,
+    ContactRow, ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow,
+    RoomRow, ServiceItemRow, SourceRow, Table, TermRow, UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -187,6 +188,62 @@ async fn citations(ctx: &Context<'_>, owner: &str) -> Result<Vec<Citation>> {
         .await?
         .into_iter()
         .map(Citation)
+        .collect())
+}
+
+/// A term on which a center or room serves, as its source states it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ServiceTerm {
+    /// FREE, FREE_LOAN, POINTS or RENTAL.
+    pub kind: TermKind,
+    /// The source's words ("免费借用", "按日租赁计费").
+    pub text: String,
+}
+
+/// A group a center or room serves, as its source names it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Audience {
+    /// The group in the source's words ("环卫工、快递员、外卖骑手").
+    pub group: String,
+    /// English rendering of `group`.
+    pub group_en: String,
+    /// The youngest age served, when the source states one ("70周岁以上" is 70).
+    pub min_age: Option<i64>,
+}
+
+async fn terms(ctx: &Context<'_>, record: &str) -> Result<Vec<ServiceTerm>> {
+    load::<TermRow>(ctx, "record_id", record)
+        .await?
+        .into_iter()
+        .map(|t| {
+            Ok(ServiceTerm {
+                kind: code("term kind", &t.kind)?,
+                text: t.text,
+            })
+        })
+        .collect()
+}
+
+/// True when a stated term is free, false when terms are stated and none is, null when the
+/// source states none.
+async fn free_of_charge(ctx: &Context<'_>, record: &str) -> Result<Option<bool>> {
+    let terms = terms(ctx, record).await?;
+    Ok((!terms.is_empty()).then(|| {
+        terms
+            .iter()
+            .any(|t| matches!(t.kind, TermKind::Free | TermKind::FreeLoan))
+    }))
+}
+
+async fn audiences(ctx: &Context<'_>, record: &str) -> Result<Vec<Audience>> {
+    Ok(load::<AudienceRow>(ctx, "record_id", record)
+        .await?
+        .into_iter()
+        .map(|a| Audience {
+            group: a.group_text,
+            group_en: a.group_en,
+            min_age: a.min_age,
+        })
         .collect())
 }
 
@@ -600,6 +657,19 @@ impl ServiceCenter {
             .map(|s| s.item)
             .collect())
     }
+    /// On what terms it serves, as the source states them; empty when it states none.
+    async fn terms(&self, ctx: &Context<'_>) -> Result<Vec<ServiceTerm>> {
+        terms(ctx, &self.0.id).await
+    }
+    /// True when a stated term makes it free of charge (FREE, FREE_LOAN), false when its
+    /// stated terms all charge, null when the source states no terms: unknown is not free.
+    async fn free_of_charge(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        free_of_charge(ctx, &self.0.id).await
+    }
+    /// The groups it serves, where the source names them; empty when it names none.
+    async fn audiences(&self, ctx: &Context<'_>) -> Result<Vec<Audience>> {
+        audiences(ctx, &self.0.id).await
+    }
     /// Other figures about the center.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         indicators(ctx, &self.0.id).await
@@ -777,6 +847,19 @@ impl FunctionRoom {
             .into_iter()
             .map(Event)
             .collect())
+    }
+    /// On what terms it serves, as the source states them; empty when it states none.
+    async fn terms(&self, ctx: &Context<'_>) -> Result<Vec<ServiceTerm>> {
+        terms(ctx, &self.0.id).await
+    }
+    /// True when a stated term makes it free of charge (FREE, FREE_LOAN), false when its
+    /// stated terms all charge, null when the source states no terms: unknown is not free.
+    async fn free_of_charge(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        free_of_charge(ctx, &self.0.id).await
+    }
+    /// The groups it serves, where the source names them; empty when it names none.
+    async fn audiences(&self, ctx: &Context<'_>) -> Result<Vec<Audience>> {
+        audiences(ctx, &self.0.id).await
     }
     /// Other figures about the room (books held, members…).
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {

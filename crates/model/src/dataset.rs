@@ -206,6 +206,62 @@ pub struct Circle {
     pub citations: Vec<Citation>,
 }
 
+/// On what terms a room or center serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TermKind {
+    /// 免费, 无偿: free of charge.
+    Free,
+    /// 免费借用: lent free of charge.
+    FreeLoan,
+    /// 积分兑换: paid with points earned by volunteering and the like.
+    Points,
+    /// 租赁计费: rented for a fee.
+    Rental,
+}
+
+impl TermKind {
+    /// Every kind, in the schema's order.
+    pub const ALL: [TermKind; 4] = [Self::Free, Self::FreeLoan, Self::Points, Self::Rental];
+
+    /// The stored and GraphQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "FREE",
+            Self::FreeLoan => "FREE_LOAN",
+            Self::Points => "POINTS",
+            Self::Rental => "RENTAL",
+        }
+    }
+
+    /// Whether the term costs its user nothing.
+    pub fn is_free(self) -> bool {
+        matches!(self, Self::Free | Self::FreeLoan)
+    }
+}
+
+/// A term a source states for a room or center ("免费借用", "按日租赁计费").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub kind: TermKind,
+    /// The source's words; must stand in a quote of the record that supports `terms`.
+    pub text: String,
+}
+
+/// A group a source says a room or center serves ("环卫工、快递员、外卖骑手").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    /// The group in the source's words; must stand in a quote of the record that supports
+    /// `audiences`.
+    pub group: String,
+    pub group_en: String,
+    /// The youngest age served, when the source states one ("70周岁以上").
+    #[serde(default)]
+    pub min_age: Option<u32>,
+}
+
 /// A person or desk to contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +298,12 @@ pub struct Center {
     pub transit_en: Option<String>,
     #[serde(default)]
     pub service_items: Vec<String>,
+    /// On what terms the center serves, as the source states them.
+    #[serde(default)]
+    pub terms: Vec<Term>,
+    /// Whom the center serves, where the source says.
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
     #[serde(default)]
     pub indicators: Vec<Indicator>,
     #[serde(default)]
@@ -310,6 +372,12 @@ pub struct Room {
     pub open_24h: bool,
     #[serde(default)]
     pub events: Vec<Event>,
+    /// On what terms the room serves, as the source states them.
+    #[serde(default)]
+    pub terms: Vec<Term>,
+    /// Whom the room serves, where the source says.
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
     #[serde(default)]
     pub indicators: Vec<Indicator>,
     #[serde(default)]

@@ -14,8 +14,9 @@ mod taxonomy;
 mod validate;
 
 pub use dataset::{
-    Article, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
-    ContributorRole, DatasetError, Event, Indicator, NamedCount, Room, Source, TravelMode,
+    Article, Audience, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
+    ContributorRole, DatasetError, Event, Indicator, NamedCount, Room, Source, Term, TermKind,
+    TravelMode,
 };
 pub use hours::{OpeningHours, Season, TimeOfDay, Weekday};
 pub use normalise::{Normalisation, NormalisationError};

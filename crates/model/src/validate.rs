@@ -1,7 +1,7 @@
 //! The rules a dataset obeys before it may be imported. Every problem is reported with the id of
 //! the record it concerns, so that a researcher correcting the data file knows where to look.
 
-use crate::dataset::{Article, CityDataset, DatasetError, Indicator};
+use crate::dataset::{Article, Audience, CityDataset, DatasetError, Indicator, Term};
 use crate::normalise::Normalisation;
 use crate::quantity::{Citation, Quantity};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -139,6 +139,28 @@ impl Checker {
         }
     }
 
+    /// A term's words and an audience's group are the source's, and a stated minimum age
+    /// stands in a quote that supports `audiences`.
+    fn terms_and_audiences(
+        &mut self,
+        record: &str,
+        citations: &[Citation],
+        terms: &[Term],
+        audiences: &[Audience],
+    ) {
+        let texts: Vec<&str> = terms.iter().map(|t| t.text.as_str()).collect();
+        self.verbatim(record, citations, "terms", &texts);
+        let groups: Vec<&str> = audiences.iter().map(|a| a.group.as_str()).collect();
+        self.verbatim(record, citations, "audiences", &groups);
+        let ages: Vec<String> = audiences
+            .iter()
+            .filter_map(|a| a.min_age)
+            .map(|age| age.to_string())
+            .collect();
+        let ages: Vec<&str> = ages.iter().map(String::as_str).collect();
+        self.verbatim(record, citations, "audiences", &ages);
+    }
+
     fn indicators(&mut self, record: &str, indicators: &[Indicator], sources: &HashSet<&str>) {
         let mut keys = HashSet::new();
         for i in indicators {
@@ -180,6 +202,8 @@ const CENTER_FIELDS: &[&str] = &[
     "contacts",
     "transit",
     "service_items",
+    "terms",
+    "audiences",
 ];
 const ROOM_FIELDS: &[&str] = &[
     "name",
@@ -191,6 +215,8 @@ const ROOM_FIELDS: &[&str] = &[
     "floor",
     "outdoor",
     "open_24h",
+    "terms",
+    "audiences",
 ];
 const CIRCLE_FIELDS: &[&str] = &[
     "name",
@@ -369,8 +395,11 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 ("contacts", !c.contacts.is_empty()),
                 ("transit", c.transit.is_some()),
                 ("service_items", !c.service_items.is_empty()),
+                ("terms", !c.terms.is_empty()),
+                ("audiences", !c.audiences.is_empty()),
             ],
         );
+        ck.terms_and_audiences(id, &c.citations, &c.terms, &c.audiences);
     }
 
     for r in &d.rooms {
@@ -421,8 +450,11 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 ("floor", r.floor.is_some()),
                 ("outdoor", r.outdoor),
                 ("open_24h", r.open_24h),
+                ("terms", !r.terms.is_empty()),
+                ("audiences", !r.audiences.is_empty()),
             ],
         );
+        ck.terms_and_audiences(id, &r.citations, &r.terms, &r.audiences);
     }
     ck.errors
 }
@@ -660,6 +692,49 @@ supports = ["name", "description"]
         assert_eq!(
             problems(&with("王勇", "通讯员")),
             [wrong("王勇", "通讯员"), capacity.to_owned()]
+        );
+    }
+
+    #[test]
+    fn terms_and_audiences_are_the_sources_words() {
+        // MINIMAL's room quote: "一间阅览室,可供阅读,容纳5至10人".
+        let with = |fields: &str, supports: &str| {
+            MINIMAL
+                .replace("DESCRIPTION", "可供阅读")
+                .replace(
+                    "capacity = { min = 5, max = 10 }",
+                    &format!("capacity = {{ min = 5, max = 10 }}\n{fields}"),
+                )
+                .replace(
+                    "supports = [\"name\", \"description\"]",
+                    &format!("supports = [\"name\", \"description\", \"capacity\"{supports}]"),
+                )
+        };
+        assert_eq!(problems(&with("", "")), Vec::<String>::new());
+        let term = "terms = [{ kind = \"FREE\", text = \"可供阅读\" }]";
+        assert_eq!(problems(&with(term, ", \"terms\"")), Vec::<String>::new());
+        assert_eq!(
+            problems(&with(term, "")),
+            [
+                "x/c/r: `terms` is set but no citation supports it",
+                "x/c/r: `terms` text \"可供阅读\" stands in no quote that supports `terms`"
+            ]
+        );
+        let paraphrase = "terms = [{ kind = \"FREE\", text = \"免费阅读\" }]";
+        assert_eq!(
+            problems(&with(paraphrase, ", \"terms\"")),
+            ["x/c/r: `terms` text \"免费阅读\" stands in no quote that supports `terms`"]
+        );
+        let audience = |age: u32| {
+            format!("audiences = [{{ group = \"阅览室\", group_en = \"A\", min_age = {age} }}]")
+        };
+        assert_eq!(
+            problems(&with(&audience(5), ", \"audiences\"")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems(&with(&audience(70), ", \"audiences\"")),
+            ["x/c/r: `audiences` text \"70\" stands in no quote that supports `audiences`"]
         );
     }
 }

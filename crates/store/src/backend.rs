@@ -360,6 +360,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0006_source_contributors.sql"),
         include_str!("../../../migrations/0006_source_contributors.sql"),
     ),
+    (
+        7,
+        "terms_and_audiences",
+        include_str!("../../../migrations/0007_terms_and_audiences.sql"),
+        include_str!("../../../migrations/0007_terms_and_audiences.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -465,6 +471,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 6);
+        assert_eq!(LATEST_MIGRATION, 7);
     }
 }

@@ -8,10 +8,10 @@
 
 use crate::backend::Tx;
 use crate::schema::{
-    self, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord, CitationRecord,
-    CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord, HoursRecord,
-    IndicatorRecord, Int, Real, Record, RoomRecord, SearchEntryRecord, ServiceItemRecord,
-    SourceRecord, TableDef, Text, UseRecord,
+    self, AudienceRecord, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord,
+    CitationRecord, CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord,
+    HoursRecord, IndicatorRecord, Int, Real, Record, RoomRecord, SearchEntryRecord,
+    ServiceItemRecord, SourceRecord, TableDef, TermRecord, Text, UseRecord,
 };
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
@@ -102,6 +102,35 @@ fn quantity(q: Option<&Quantity>) -> (Real, Text, Text) {
 /// Minutes after midnight.
 fn minutes(t: Option<model::TimeOfDay>) -> Int {
     Int(t.map(|t| i64::from(t.minutes())))
+}
+
+/// The terms and audiences of the center or room `id`.
+fn terms_and_audiences(
+    p: &mut Plan,
+    city: &str,
+    id: &str,
+    terms: &[model::Term],
+    audiences: &[model::Audience],
+) {
+    for (j, t) in terms.iter().enumerate() {
+        p.push(TermRecord {
+            record_id: id.into(),
+            city_id: city.into(),
+            ord: j.into(),
+            kind: t.kind.as_str().into(),
+            text: (&t.text).into(),
+        });
+    }
+    for (j, a) in audiences.iter().enumerate() {
+        p.push(AudienceRecord {
+            record_id: id.into(),
+            city_id: city.into(),
+            ord: j.into(),
+            group_text: (&a.group).into(),
+            group_en: (&a.group_en).into(),
+            min_age: Int(a.min_age.map(i64::from)),
+        });
+    }
 }
 
 fn build_plan(d: &CityDataset) -> Plan {
@@ -267,6 +296,7 @@ fn build_plan(d: &CityDataset) -> Plan {
                 unit_en: h.unit_en.as_ref().into(),
             });
         }
+        terms_and_audiences(&mut p, city, &c.id, &c.terms, &c.audiences);
         for (j, k) in c.contacts.iter().enumerate() {
             p.push(ContactRecord {
                 center_id: (&c.id).into(),
@@ -316,6 +346,7 @@ fn build_plan(d: &CityDataset) -> Plan {
                 tag: EquipmentTag::from_raw(e).map(|t| t.as_str()).into(),
             });
         }
+        terms_and_audiences(&mut p, city, &r.id, &r.terms, &r.audiences);
         for (j, u) in r.uses.iter().enumerate() {
             p.push(UseRecord {
                 room_id: (&r.id).into(),

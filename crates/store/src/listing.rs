@@ -129,6 +129,10 @@ pub struct RoomFilter {
     pub off_site: Option<bool>,
     /// Text contained in the room's name (Chinese or English) or one of its uses.
     pub text: Option<String>,
+    /// Free of charge or not, as its stated terms say (see [`Offer`]).
+    pub free_of_charge: Option<bool>,
+    /// Text contained in a group the room serves (Chinese or English).
+    pub audience: Option<String>,
 }
 
 /// A moment of the week: season, weekday and minutes after midnight.
@@ -158,6 +162,40 @@ pub struct CenterFilter {
     pub open_at: Option<OpenAt>,
     /// Text contained in the center's name or address (Chinese or English).
     pub text: Option<String>,
+    /// Free of charge or not, as the center's own stated terms say (see [`Offer`]).
+    pub free_of_charge: Option<bool>,
+    /// Text contained in a group the center serves (Chinese or English).
+    pub audience: Option<String>,
+}
+
+/// The conditions a center and a room share on their terms and audiences.
+struct Offer<'a> {
+    /// True: a stated term is free (`FREE`, `FREE_LOAN`). False: a stated term charges
+    /// (points, rental) and none is free. A record that states no term matches neither.
+    free_of_charge: Option<bool>,
+    audience: Option<&'a str>,
+}
+
+impl Offer<'_> {
+    fn push_where(&self, sql: &mut Sql) {
+        const FREE: &str = "('FREE', 'FREE_LOAN')";
+        let terms = "SELECT 1 FROM terms t WHERE t.record_id = x.id AND t.kind";
+        match self.free_of_charge {
+            Some(true) => sql.push(&format!(" AND EXISTS ({terms} IN {FREE})")),
+            Some(false) => sql.push(&format!(
+                " AND EXISTS ({terms} NOT IN {FREE}) AND NOT EXISTS ({terms} IN {FREE})"
+            )),
+            None => sql,
+        };
+        if let Some(text) = self.audience {
+            let p = like_pattern(text);
+            sql.push(" AND EXISTS (SELECT 1 FROM audiences a WHERE a.record_id = x.id AND (");
+            push_contains(sql, "a.group_text", &p);
+            sql.push(" OR ");
+            push_contains(sql, "a.group_en", &p);
+            sql.push("))");
+        }
+    }
 }
 
 /// `%text%` for LIKE, lower-cased (ASCII, as SQLite's `lower`), with `\`, `%` and `_` escaped.
@@ -224,6 +262,11 @@ impl Filter for RoomFilter {
             push_contains(sql, "u.use_text", &p);
             sql.push("))");
         }
+        Offer {
+            free_of_charge: self.free_of_charge,
+            audience: self.audience.as_deref(),
+        }
+        .push_where(sql);
     }
 }
 
@@ -290,6 +333,11 @@ impl Filter for CenterFilter {
             }
             sql.push(")");
         }
+        Offer {
+            free_of_charge: self.free_of_charge,
+            audience: self.audience.as_deref(),
+        }
+        .push_where(sql);
     }
 }
 

@@ -84,6 +84,28 @@ table!(
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TermRow {
+    pub record_id: String,
+    pub kind: String,
+    pub text: String,
+}
+table!(TermRow, "terms", "record_id, kind, text", "ord");
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AudienceRow {
+    pub record_id: String,
+    pub group_text: String,
+    pub group_en: String,
+    pub min_age: Option<i64>,
+}
+table!(
+    AudienceRow,
+    "audiences",
+    "record_id, group_text, group_en, min_age",
+    "ord"
+);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CircleRow {
     pub id: String,
     pub city_id: String,

@@ -344,6 +344,23 @@ tables! {
         unit: Text,
         text: Text,
     }
+    /// A term on which a center or room serves.
+    TermRecord => "terms" {
+        record_id: Text,
+        city_id: Text,
+        ord: Int,
+        kind: Text,
+        text: Text,
+    }
+    /// A group a center or room serves.
+    AudienceRecord => "audiences" {
+        record_id: Text,
+        city_id: Text,
+        ord: Int,
+        group_text: Text,
+        group_en: Text,
+        min_age: Int,
+    }
     /// A quote of a source supporting a record.
     CitationRecord => "citations" {
         owner_id: Text,

@@ -338,6 +338,8 @@ fn read_rows_name_declared_columns() {
     check::<CenterRow>(&tables);
     check::<OpeningHoursRow>(&tables);
     check::<ContributorRow>(&tables);
+    check::<TermRow>(&tables);
+    check::<AudienceRow>(&tables);
     check::<ContactRow>(&tables);
     check::<ServiceItemRow>(&tables);
     check::<RoomRow>(&tables);
