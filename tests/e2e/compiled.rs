@@ -31,7 +31,7 @@ const TREES: &[(&str, &[&str])] = &[
         "{ __typename cities { __typename id name nameEn province provinceEn area areaEn
              serviceCircles { __typename id name nameEn walkingMinutes note centers { id name } }
              centers(first: 100) { __typename totalCount nodes { __typename id name nameEn address addressEn transit transitEn note roomCount serviceItems rooms { id } } }
-             rooms(first: 100) { __typename totalCount nodes { __typename id name nameEn category description address floor outdoor open24h note capacity { __typename min max } equipment { __typename name tag } uses } } } }",
+             rooms(first: 100) { __typename totalCount nodes { __typename id name nameEn category description address floor outdoor open24h note capacity { __typename min max qualifier } equipment { __typename name tag } uses } } } }",
         &CITIES,
     ),
     (
@@ -39,7 +39,7 @@ const TREES: &[(&str, &[&str])] = &[
         &CITIES,
     ),
     (
-        "{ city(id: \"taiyuan\") { id rooms(first: 3) { nodes { name capacity { min } } } serviceCircles { centers { name rooms { uses } } } } }",
+        "{ city(id: \"taiyuan\") { id rooms(first: 7) { nodes { name capacity { min qualifier } } } serviceCircles { centers { name rooms { uses } } } } }",
         &["taiyuan"],
     ),
     (

@@ -205,7 +205,8 @@ fn capacities() {
         dance.capacity,
         Some(Capacity {
             min: Some(100),
-            max: Some(150)
+            max: Some(150),
+            qualifier: Qualifier::Exact,
         })
     );
     let stage = room(&d, "korla/kongque/i-love-you-china-outdoor-lecture-station");
@@ -213,7 +214,8 @@ fn capacities() {
         stage.capacity,
         Some(Capacity {
             min: Some(25),
-            max: Some(39)
+            max: Some(39),
+            qualifier: Qualifier::Exact,
         })
     );
 

@@ -216,6 +216,8 @@ fn rooms() {
     let cinema = room("taiyuan/nanzhai/red-cinema");
     let capacity = cinema.capacity.expect("a capacity");
     assert_eq!((capacity.min, capacity.max), (Some(100), None));
+    // "能容纳上百名观众": at least a hundred, not exactly.
+    assert_eq!(capacity.qualifier, Qualifier::AtLeast);
     // Only the cinema has a stated capacity.
     assert_eq!(d.rooms.iter().filter(|r| r.capacity.is_some()).count(), 1);
 

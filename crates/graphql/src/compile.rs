@@ -440,6 +440,7 @@ fn field(ty: Type, name: &str, field: &Field) -> Option<Tree> {
         (Type::Circle, "city") => one(field, Parent::CircleCity, Type::City),
         (Type::Capacity, "min") => column(field, "capacity_min", Int),
         (Type::Capacity, "max") => column(field, "capacity_max", Int),
+        (Type::Capacity, "qualifier") => column(field, "capacity_qualifier", Text),
         _ => None,
     }
 }

@@ -684,13 +684,17 @@ impl ServiceCenter {
     }
 }
 
-/// How many people a room holds; either end may be unknown ("上百名" is min 100, max null).
+/// How many people a room holds; either end may be unknown ("上百名" is min 100, max null,
+/// AT_LEAST).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Capacity {
     /// Fewest people the source gives, or null.
     pub min: Option<i64>,
     /// Most people the source gives, or null.
     pub max: Option<i64>,
+    /// How the source words it: EXACT for a plain figure or range ("10—15人"), AT_LEAST for
+    /// "上百名", APPROX for "约30人".
+    pub qualifier: Qualifier,
 }
 
 /// One piece of equipment: the source's words and the canonical tag they map onto.
@@ -792,11 +796,16 @@ impl FunctionRoom {
         self.0.description.as_deref()
     }
     /// How many people it holds; null when the source gives no capacity.
-    async fn capacity(&self) -> Option<Capacity> {
-        (self.0.capacity_min.is_some() || self.0.capacity_max.is_some()).then_some(Capacity {
+    async fn capacity(&self) -> Result<Option<Capacity>> {
+        if self.0.capacity_min.is_none() && self.0.capacity_max.is_none() {
+            return Ok(None);
+        }
+        let qualifier = self.0.capacity_qualifier.as_deref().unwrap_or("EXACT");
+        Ok(Some(Capacity {
             min: self.0.capacity_min,
             max: self.0.capacity_max,
-        })
+            qualifier: code("qualifier", qualifier)?,
+        }))
     }
     /// Equipment as listed by the source, each with its canonical tag.
     async fn equipment(&self, ctx: &Context<'_>) -> Result<Vec<EquipmentItem>> {

@@ -311,7 +311,7 @@ pub struct Center {
     pub citations: Vec<Citation>,
 }
 
-/// A capacity range in people; either end may be unknown ("上百名" is `min = 100`).
+/// A capacity range in people; either end may be unknown ("上百名" is `min = 100`, `AT_LEAST`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capacity {
@@ -319,6 +319,10 @@ pub struct Capacity {
     pub min: Option<u32>,
     #[serde(default)]
     pub max: Option<u32>,
+    /// How the source words it: `EXACT` (the default) for a plain figure or range ("10—15人"),
+    /// `AT_LEAST` for "上百名", `APPROX` for "约30人".
+    #[serde(default)]
+    pub qualifier: crate::Qualifier,
 }
 
 /// Something that happens in a room again and again.

@@ -139,6 +139,7 @@ fn shifted(c: Capacity, rng: &mut Rng) -> Capacity {
     Capacity {
         min: c.min.map(|m| m + shift),
         max: c.max.map(|m| m + shift),
+        qualifier: c.qualifier,
     }
 }
 

@@ -366,6 +366,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0007_terms_and_audiences.sql"),
         include_str!("../../../migrations/0007_terms_and_audiences.sql"),
     ),
+    (
+        8,
+        "capacity_qualifier",
+        include_str!("../../../migrations/0008_capacity_qualifier.sql"),
+        include_str!("../../../migrations/0008_capacity_qualifier.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -471,6 +477,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 7);
+        assert_eq!(LATEST_MIGRATION, 8);
     }
 }

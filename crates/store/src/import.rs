@@ -336,6 +336,7 @@ fn build_plan(d: &CityDataset) -> Plan {
             outdoor: r.outdoor.into(),
             open_24h: r.open_24h.into(),
             note: r.note.as_ref().into(),
+            capacity_qualifier: cap.map(|c| c.qualifier.as_str()).into(),
         });
         for (j, e) in r.equipment.iter().enumerate() {
             p.push(EquipmentRecord {

@@ -248,6 +248,7 @@ pub struct RoomRow {
     pub description: Option<String>,
     pub capacity_min: Option<i64>,
     pub capacity_max: Option<i64>,
+    pub capacity_qualifier: Option<String>,
     pub address: Option<String>,
     pub floor: Option<String>,
     pub outdoor: bool,
@@ -257,7 +258,7 @@ pub struct RoomRow {
 table!(
     RoomRow,
     "rooms",
-    "id, city_id, ord, center_id, name, name_en, category, description, capacity_min, capacity_max, address, floor, outdoor, open_24h, note",
+    "id, city_id, ord, center_id, name, name_en, category, description, capacity_min, capacity_max, capacity_qualifier, address, floor, outdoor, open_24h, note",
     "ord"
 );
 

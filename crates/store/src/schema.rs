@@ -301,6 +301,7 @@ tables! {
         outdoor: Bool,
         open_24h: Bool,
         note: Text,
+        capacity_qualifier: Text,
     }
     /// One piece of a room's equipment.
     EquipmentRecord => "room_equipment" {

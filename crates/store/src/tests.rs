@@ -84,6 +84,7 @@ async fn import_is_idempotent_and_batch_reads_group_by_key() {
     corrected.rooms[0].capacity = Some(model::Capacity {
         min: Some(1),
         max: Some(99),
+        qualifier: model::Qualifier::Exact,
     });
     let newer = district
         .import(&corrected, false)
@@ -143,6 +144,7 @@ async fn an_invalid_dataset_changes_nothing() {
     room.capacity = Some(model::Capacity {
         min: Some(9),
         max: Some(3),
+        qualifier: model::Qualifier::Exact,
     });
     let bad_id = room.id.clone();
     let err = district.import(&bad, false).await.expect_err("must refuse");
