@@ -1,7 +1,7 @@
 use super::*;
 use model::{
-    CityDataset, EquipmentTag, Indicator, Qualifier, Quantity, Room, RoomCategory, Season,
-    TimeOfDay, Weekday,
+    CityDataset, EquipmentTag, Indicator, OrganisationRole, Qualifier, Quantity, Room,
+    RoomCategory, Season, TimeOfDay, Weekday,
 };
 
 #[test]
@@ -268,6 +268,9 @@ fn no_citation_quotes_page_chrome() {
             quotes.extend(e.citations.iter().map(|q| q.quote.as_str()));
         }
     }
+    for o in &d.organisations {
+        quotes.extend(o.citations.iter().map(|q| q.quote.as_str()));
+    }
     assert_eq!(quotes.len(), d.citation_count());
     for q in quotes {
         assert!(body.contains(q), "quote outside the article body: {q}");
@@ -276,19 +279,39 @@ fn no_citation_quotes_page_chrome() {
 }
 
 #[test]
-fn the_builder_and_what_residents_do_are_held() {
+fn the_builder_the_partner_and_what_residents_do_are_held() {
     let d = load();
     let c = &d.centers[0];
-    assert_eq!(
-        indicator(&c.indicators, "builder").text.as_deref(),
-        Some("湖东社区党工委")
-    );
     assert_eq!(
         indicator(&c.indicators, "resident_activities")
             .text
             .as_deref(),
         Some("看书、喝茶、聊天")
     );
+    let orgs: Vec<_> = d
+        .organisations
+        .iter()
+        .map(|o| (o.name.as_str(), o.role, o.of.as_str(), o.brand.as_deref()))
+        .collect();
+    assert_eq!(
+        orgs,
+        [
+            (
+                "湖东社区党工委",
+                OrganisationRole::Builder,
+                "suzhou/zhaojiaxiang",
+                None
+            ),
+            (
+                "园区儿童医院",
+                OrganisationRole::Partner,
+                "suzhou/zhaojiaxiang/sixianghui-classroom",
+                Some("“童彤”党建项目")
+            ),
+        ]
+    );
+    // Held as organisations, not as indicators as well.
+    assert!(c.indicators.iter().all(|i| i.key != "builder"));
 }
 
 #[test]

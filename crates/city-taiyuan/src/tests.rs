@@ -264,19 +264,10 @@ fn the_facts_the_audit_found_missing_are_held() {
     ] {
         assert_eq!(text_of(&d.indicators, key), Some(text), "{key}");
     }
-    let circle = &d.circles[0].indicators;
-    for (key, text) in [
-        ("party_brand_jiangyang", "可视化网络学习教育空间站"),
-        ("party_brand_xingan", "红色领航共建党支部"),
-        ("party_brand_erdian", "雷锋互助社"),
-        ("party_brand_xinganyuan", "邻里守望党建联心"),
-        (
-            "binhelunan_platform_functions",
-            "党员管理、办事流程、社区事务",
-        ),
-    ] {
-        assert_eq!(text_of(circle, key), Some(text), "{key}");
-    }
+    assert_eq!(
+        text_of(&d.circles[0].indicators, "binhelunan_platform_functions"),
+        Some("党员管理、办事流程、社区事务")
+    );
     let youshanmeijun = d
         .centers
         .iter()
@@ -311,6 +302,29 @@ fn the_byline_names_a_reporter_a_correspondent_and_the_editor() {
             ("王勇", "REPORTER", "记者"),
             ("王琦", "CORRESPONDENT", "通讯员"),
             ("鄢妮", "EDITOR_IN_CHARGE", "责编"),
+        ]
+    );
+}
+
+#[test]
+fn the_branches_carry_their_brands() {
+    let d = d();
+    let branches: Vec<_> = d
+        .organisations
+        .iter()
+        .map(|o| {
+            assert_eq!(o.role, model::OrganisationRole::Branch);
+            assert_eq!(o.of, "taiyuan/jiancaoping-15min");
+            (o.name.as_str(), o.brand.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        branches,
+        [
+            ("江阳社区党支部", Some("可视化网络学习教育空间站")),
+            ("兴安社区党支部", Some("红色领航共建党支部")),
+            ("二电社区党支部", Some("雷锋互助社")),
+            ("兴安苑社区党支部", Some("邻里守望党建联心")),
         ]
     );
 }

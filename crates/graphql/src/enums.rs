@@ -50,6 +50,17 @@ pub enum ContributorRole {
     EditorInCharge,
 }
 
+/// What an organisation is to the record it is named with.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum OrganisationRole {
+    /// 建设者 — it built the center.
+    Builder,
+    /// 共建单位 — a partner serving in it (a 区域党建联盟单位).
+    Partner,
+    /// 党支部 — a party branch of a community it serves, named with its brand.
+    Branch,
+}
+
 /// On what terms a center or room serves.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TermKind {
@@ -323,6 +334,10 @@ mod tests {
         assert_eq!(
             codes::<ContributorRole>(),
             model::ContributorRole::ALL.map(|r| r.as_str())
+        );
+        assert_eq!(
+            codes::<OrganisationRole>(),
+            model::OrganisationRole::ALL.map(|r| r.as_str())
         );
         assert_eq!(
             codes::<TermKind>(),

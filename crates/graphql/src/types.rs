@@ -4,8 +4,8 @@
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{
-    self, ContributorRole, EquipmentTag, Qualifier, RoomCategory, Season, TermKind, TravelMode,
-    Weekday,
+    self, ContributorRole, EquipmentTag, OrganisationRole, Qualifier, RoomCategory, Season,
+    TermKind, TravelMode, Weekday,
 };
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
@@ -13,8 +13,8 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
     AudienceRow, CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow,
-    ContactRow, ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow, QuantityRow,
-    RoomRow, ServiceItemRow, SourceRow, Table, TermRow, UseRow,
+    ContactRow, ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow,
+    OrganisationRow, QuantityRow, RoomRow, ServiceItemRow, SourceRow, Table, TermRow, UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -211,6 +211,52 @@ pub struct Audience {
     pub min_age: Option<i64>,
 }
 
+/// An organisation a source names with a circle, a center or a room.
+pub struct Organisation(pub OrganisationRow);
+
+/// An organisation a source names with a circle, a center or a room: who built it, who serves
+/// in it, which party branch carries which brand.
+#[Object]
+impl Organisation {
+    /// Stable id, prefixed by city.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Its name, as the source gives it.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English rendering of the name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// What it is to the record it is named with.
+    async fn role(&self) -> Result<OrganisationRole> {
+        code("organisation role", &self.0.role)
+    }
+    /// Its brand or project there, in the source's words ("雷锋互助社"); null when none is
+    /// named.
+    async fn brand(&self) -> Option<&str> {
+        self.0.brand.as_deref()
+    }
+    /// The id of the circle, center or room it is named with.
+    async fn record_id(&self) -> ID {
+        ID(self.0.record_id.clone())
+    }
+    /// Where it is named.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations(ctx, &self.0.id).await
+    }
+}
+
+async fn organisations(ctx: &Context<'_>, by: &'static str, id: &str) -> Result<Vec<Organisation>> {
+    Ok(load::<OrganisationRow>(ctx, by, id)
+        .await?
+        .into_iter()
+        .map(Organisation)
+        .collect())
+}
+
 async fn terms(ctx: &Context<'_>, record: &str) -> Result<Vec<ServiceTerm>> {
     load::<TermRow>(ctx, "record_id", record)
         .await?
@@ -361,6 +407,10 @@ impl City {
         let cities = Some(vec![ID(self.0.id.clone())]);
         connection::rooms(ctx, cities, filter, order_by, first, after).await
     }
+    /// Every organisation the city's sources name with a circle, center or room.
+    async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        organisations(ctx, "city_id", &self.0.id).await
+    }
     /// City-wide figures about the centers (investments, averages, counts of centers built).
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         indicators(ctx, &self.0.id).await
@@ -489,6 +539,11 @@ impl ServiceCircle {
     /// Service categories (服务类别) the items are grouped into.
     async fn service_categories(&self, ctx: &Context<'_>) -> Result<NamedCount> {
         self.named_count(ctx, "service_categories").await
+    }
+    /// The organisations the sources name with it: who built it, who serves in it, which
+    /// party branch carries which brand.
+    async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        organisations(ctx, "record_id", &self.0.id).await
     }
     /// Other figures about the circle.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
@@ -669,6 +724,11 @@ impl ServiceCenter {
     /// The groups it serves, where the source names them; empty when it names none.
     async fn audiences(&self, ctx: &Context<'_>) -> Result<Vec<Audience>> {
         audiences(ctx, &self.0.id).await
+    }
+    /// The organisations the sources name with it: who built it, who serves in it, which
+    /// party branch carries which brand.
+    async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        organisations(ctx, "record_id", &self.0.id).await
     }
     /// Other figures about the center.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
@@ -869,6 +929,11 @@ impl FunctionRoom {
     /// The groups it serves, where the source names them; empty when it names none.
     async fn audiences(&self, ctx: &Context<'_>) -> Result<Vec<Audience>> {
         audiences(ctx, &self.0.id).await
+    }
+    /// The organisations the sources name with it: who built it, who serves in it, which
+    /// party branch carries which brand.
+    async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
+        organisations(ctx, "record_id", &self.0.id).await
     }
     /// Other figures about the room (books held, members…).
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {

@@ -262,6 +262,49 @@ pub struct Audience {
     pub min_age: Option<u32>,
 }
 
+/// What an organisation is to the record it is named with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrganisationRole {
+    /// It built the center ("湖东社区党工委…全新打造").
+    Builder,
+    /// A partner serving in it (a 区域党建联盟单位 such as 园区儿童医院).
+    Partner,
+    /// A party branch of a community the record serves, named with its brand.
+    Branch,
+}
+
+impl OrganisationRole {
+    /// Every role, in the schema's order.
+    pub const ALL: [OrganisationRole; 3] = [Self::Builder, Self::Partner, Self::Branch];
+
+    /// The stored and GraphQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Builder => "BUILDER",
+            Self::Partner => "PARTNER",
+            Self::Branch => "BRANCH",
+        }
+    }
+}
+
+/// An organisation a source names with a circle, a center or a room: who built it, who serves
+/// in it, which branch carries which brand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub role: OrganisationRole,
+    /// The id of the circle, center or room it is named with.
+    pub of: String,
+    /// Its brand or project there, in the source's words ("雷锋互助社", "“童彤”党建项目").
+    #[serde(default)]
+    pub brand: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
 /// A person or desk to contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -404,6 +447,8 @@ pub struct CityDataset {
     pub centers: Vec<Center>,
     #[serde(default)]
     pub rooms: Vec<Room>,
+    #[serde(default)]
+    pub organisations: Vec<Organisation>,
     /// SHA-256 of the data file, hex; filled in by [`CityDataset::parse`].
     #[serde(skip)]
     pub content_hash: String,
@@ -457,7 +502,8 @@ impl CityDataset {
         validate::validate(self)
     }
 
-    /// How many citations the dataset holds, on records, indicators and events alike.
+    /// How many citations the dataset holds, on records, indicators, events and organisations
+    /// alike.
     pub fn citation_count(&self) -> usize {
         let ind = |v: &[Indicator]| v.iter().map(|i| i.citations.len()).sum::<usize>();
         ind(&self.indicators)
@@ -479,6 +525,11 @@ impl CityDataset {
                         + ind(&r.indicators)
                         + r.events.iter().map(|e| e.citations.len()).sum::<usize>()
                 })
+                .sum::<usize>()
+            + self
+                .organisations
+                .iter()
+                .map(|o| o.citations.len())
                 .sum::<usize>()
     }
 }

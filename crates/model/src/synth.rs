@@ -108,6 +108,7 @@ pub fn synthesize(templates: &[CityDataset], shape: SynthShape, index: usize) ->
         circles,
         centers,
         rooms,
+        organisations: Vec::new(),
         content_hash: String::new(),
     };
     let templates_hash: Vec<&str> = templates.iter().map(|d| d.content_hash.as_str()).collect();

@@ -270,7 +270,12 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         .iter()
         .map(|c| (c.id.as_str(), "circle"))
         .chain(d.centers.iter().map(|c| (c.id.as_str(), "center")))
-        .chain(d.rooms.iter().map(|r| (r.id.as_str(), "room")));
+        .chain(d.rooms.iter().map(|r| (r.id.as_str(), "room")))
+        .chain(
+            d.organisations
+                .iter()
+                .map(|o| (o.id.as_str(), "organisation")),
+        );
     for (id, kind) in all_ids {
         if let Some(prev) = ids.insert(id, kind) {
             ck.fail(id, format!("id is used twice (by a {prev} and a {kind})"));
@@ -456,6 +461,27 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         );
         ck.terms_and_audiences(id, &r.citations, &r.terms, &r.audiences);
     }
+    for o in &d.organisations {
+        let id = o.id.as_str();
+        ck.citations(id, &o.citations, &sources, true);
+        ck.cited(
+            id,
+            &o.citations,
+            &["name", "brand"],
+            &[("name", true), ("brand", o.brand.is_some())],
+        );
+        ck.verbatim(id, &o.citations, "name", &[o.name.as_str()]);
+        ck.verbatim(id, &o.citations, "brand", &opt(&o.brand));
+        if !matches!(
+            ids.get(o.of.as_str()),
+            Some(&("circle" | "center" | "room"))
+        ) {
+            ck.fail(
+                id,
+                format!("`{}` is not a circle, center or room of this dataset", o.of),
+            );
+        }
+    }
     ck.errors
 }
 
@@ -527,6 +553,9 @@ pub fn check_quotes(
             })
             .collect();
         check(&format!("{} contributors", s.file), &bylines);
+    }
+    for o in &d.organisations {
+        check(&o.id, &o.citations);
     }
     Ok(errors)
 }
@@ -735,6 +764,34 @@ supports = ["name", "description"]
         assert_eq!(
             problems(&with(&audience(70), ", \"audiences\"")),
             ["x/c/r: `audiences` text \"70\" stands in no quote that supports `audiences`"]
+        );
+    }
+
+    #[test]
+    fn an_organisation_is_named_in_its_quote_and_with_a_record() {
+        let with = |name: &str, of: &str| {
+            format!(
+                "{}\n[[organisations]]\nid = \"x/o\"\nname = \"{name}\"\nname_en = \"O\"\n\
+                 role = \"BUILDER\"\nof = \"{of}\"\n\n[[organisations.citations]]\n\
+                 source = \"a.txt\"\nquote = \"某中心有一间阅览室\"\nsupports = [\"name\"]\n",
+                MINIMAL.replace("DESCRIPTION", "可供阅读")
+            )
+        };
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        assert_eq!(problems(&with("某中心", "x/c")), [capacity]);
+        assert_eq!(
+            problems(&with("某中心", "x/nowhere")),
+            [
+                capacity,
+                "x/o: `x/nowhere` is not a circle, center or room of this dataset"
+            ]
+        );
+        assert_eq!(
+            problems(&with("某单位", "x/c/r")),
+            [
+                capacity,
+                "x/o: `name` text \"某单位\" stands in no quote that supports `name`"
+            ]
         );
     }
 }

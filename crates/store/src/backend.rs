@@ -372,6 +372,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0008_capacity_qualifier.sql"),
         include_str!("../../../migrations/0008_capacity_qualifier.sql"),
     ),
+    (
+        9,
+        "organisations",
+        include_str!("../../../migrations/0009_organisations.sql"),
+        include_str!("../../../migrations/0009_organisations.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -477,6 +483,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 8);
+        assert_eq!(LATEST_MIGRATION, 9);
     }
 }

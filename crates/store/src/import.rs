@@ -10,8 +10,8 @@ use crate::backend::Tx;
 use crate::schema::{
     self, AudienceRecord, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord,
     CitationRecord, CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord,
-    HoursRecord, IndicatorRecord, Int, Real, Record, RoomRecord, SearchEntryRecord,
-    ServiceItemRecord, SourceRecord, TableDef, TermRecord, Text, UseRecord,
+    HoursRecord, IndicatorRecord, Int, OrganisationRecord, Real, Record, RoomRecord,
+    SearchEntryRecord, ServiceItemRecord, SourceRecord, TableDef, TermRecord, Text, UseRecord,
 };
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
@@ -374,6 +374,19 @@ fn build_plan(d: &CityDataset) -> Plan {
         }
         indicate(&mut p, &r.id, &r.indicators);
         cite(&mut p, &r.id, &r.citations);
+    }
+    for (i, o) in d.organisations.iter().enumerate() {
+        p.push(OrganisationRecord {
+            id: (&o.id).into(),
+            city_id: city.into(),
+            ord: i.into(),
+            name: (&o.name).into(),
+            name_en: (&o.name_en).into(),
+            role: o.role.as_str().into(),
+            record_id: (&o.of).into(),
+            brand: o.brand.as_ref().into(),
+        });
+        cite(&mut p, &o.id, &o.citations);
     }
     index_for_search(&mut p, d);
     p

@@ -84,6 +84,23 @@ table!(
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub city_id: String,
+    pub name: String,
+    pub name_en: String,
+    pub role: String,
+    pub record_id: String,
+    pub brand: Option<String>,
+}
+table!(
+    OrganisationRow,
+    "organisations",
+    "id, city_id, name, name_en, role, record_id, brand",
+    "ord"
+);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TermRow {
     pub record_id: String,
     pub kind: String,

@@ -345,6 +345,17 @@ tables! {
         unit: Text,
         text: Text,
     }
+    /// An organisation named with a circle, center or room.
+    OrganisationRecord => "organisations" {
+        id: Text,
+        city_id: Text,
+        ord: Int,
+        name: Text,
+        name_en: Text,
+        role: Text,
+        record_id: Text,
+        brand: Text,
+    }
     /// A term on which a center or room serves.
     TermRecord => "terms" {
         record_id: Text,

@@ -341,6 +341,7 @@ fn read_rows_name_declared_columns() {
     check::<OpeningHoursRow>(&tables);
     check::<ContributorRow>(&tables);
     check::<TermRow>(&tables);
+    check::<OrganisationRow>(&tables);
     check::<AudienceRow>(&tables);
     check::<ContactRow>(&tables);
     check::<ServiceItemRow>(&tables);
