@@ -15,6 +15,7 @@ const QUERY: &str = "{ compare { cityId centers rooms
   equipmentCoverage { tag rooms share } roomsWithoutEquipment
   openingHours { season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }
   perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value qualifier } seatsPer1000Residents { value reason } }
+  offer { roomsFreeOfCharge roomsCharging roomsWithoutTerms roomsWithAudience organisations }
 } }";
 
 fn sum_opt(values: impl Iterator<Item = Option<u32>>) -> Value {
@@ -196,6 +197,13 @@ fn expected(d: &CityDataset) -> Value {
             },
             "floorAreaPer1000Residents": { "value": per_1000_area, "qualifier": per_1000_area_q },
             "seatsPer1000Residents": { "value": per_1000_seats },
+        },
+        "offer": {
+            "roomsFreeOfCharge": rooms.iter().filter(|r| r.terms.iter().any(|t| t.kind.is_free())).count(),
+            "roomsCharging": rooms.iter().filter(|r| !r.terms.is_empty() && r.terms.iter().all(|t| !t.kind.is_free())).count(),
+            "roomsWithoutTerms": rooms.iter().filter(|r| r.terms.is_empty()).count(),
+            "roomsWithAudience": rooms.iter().filter(|r| !r.audiences.is_empty()).count(),
+            "organisations": d.organisations.len(),
         },
     })
 }

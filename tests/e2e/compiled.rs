@@ -97,7 +97,8 @@ const TREES: &[(&str, &[&str])] = &[
              openingHours { __typename season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }
              perCapita { __typename population { total { value unit } counted missing parts { exact atLeast } }
                floorAreaPer1000Residents { __typename value qualifier basis reason }
-               seatsPer1000Residents { value qualifier basis reason } } } }",
+               seatsPer1000Residents { value qualifier basis reason } }
+             offer { __typename roomsFreeOfCharge roomsCharging roomsWithoutTerms roomsWithAudience organisations } } }",
         &CITIES,
     ),
     (

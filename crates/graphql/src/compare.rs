@@ -183,6 +183,22 @@ pub struct PerCapita {
     pub seats_per_1000_residents: PerThousand,
 }
 
+/// A city's rooms by the terms and audiences their sources state, and the organisations its
+/// sources name. A room whose sources state no terms is counted apart: unknown is not free.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct OfferCounts {
+    /// Rooms a stated term makes free of charge (FREE, FREE_LOAN).
+    pub rooms_free_of_charge: i64,
+    /// Rooms whose stated terms all charge (POINTS, RENTAL).
+    pub rooms_charging: i64,
+    /// Rooms whose sources state no terms.
+    pub rooms_without_terms: i64,
+    /// Rooms whose sources name a group they serve.
+    pub rooms_with_audience: i64,
+    /// Organisations the sources name with the city's circles, centers or rooms.
+    pub organisations: i64,
+}
+
 /// One city's figures in a comparison.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
@@ -211,6 +227,8 @@ pub struct CityComparison {
     pub opening_hours: Vec<SeasonHours>,
     /// Figures per 1,000 residents, where the population is known.
     pub per_capita: PerCapita,
+    /// Rooms by their stated terms and audiences, and the organisations named.
+    pub offer: OfferCounts,
 }
 
 #[ComplexObject]
@@ -368,6 +386,13 @@ fn comparison(city: &str, f: &CityFigures, shown: &[Figure]) -> CityComparison {
         rooms_without_equipment: f.rooms_without_equipment,
         opening_hours: Vec::new(),
         per_capita: PerCapita::unasked(),
+        offer: OfferCounts {
+            rooms_free_of_charge: f.offer.rooms_free_of_charge,
+            rooms_charging: f.offer.rooms_charging,
+            rooms_without_terms: f.offer.rooms_without_terms,
+            rooms_with_audience: f.offer.rooms_with_audience,
+            organisations: f.offer.organisations,
+        },
     };
     if shown(Figure::Categories) {
         out.categories = categories(city, f, false);
@@ -466,7 +491,7 @@ impl PerCity for Figures {
 }
 
 /// The figures each field of `CityComparison` shows (the totals are always computed).
-const FIGURES_OF_FIELDS: [(Figure, &[&str]); 7] = [
+const FIGURES_OF_FIELDS: [(Figure, &[&str]); 8] = [
     (Figure::Area, &["floorArea"]),
     (Figure::Capacity, &["capacity"]),
     (
@@ -477,6 +502,7 @@ const FIGURES_OF_FIELDS: [(Figure, &[&str]); 7] = [
     (Figure::Unequipped, &["roomsWithoutEquipment"]),
     (Figure::Hours, &["openingHours"]),
     (Figure::PerCapita, &["perCapita"]),
+    (Figure::Offer, &["offer"]),
 ];
 
 /// The figures to compute when `shown` tells which fields of `CityComparison` are selected.
@@ -678,6 +704,14 @@ plain!(CityComparison {
     "roomsWithoutEquipment" => rooms_without_equipment,
     "openingHours" => opening_hours as SeasonHours,
     "perCapita" => per_capita as PerCapita,
+    "offer" => offer as OfferCounts,
+});
+plain!(OfferCounts {
+    "roomsFreeOfCharge" => rooms_free_of_charge,
+    "roomsCharging" => rooms_charging,
+    "roomsWithoutTerms" => rooms_without_terms,
+    "roomsWithAudience" => rooms_with_audience,
+    "organisations" => organisations,
 });
 plain!(QuantityTotal {
     "total" => total as Quantity,
@@ -752,6 +786,7 @@ const PLAIN: &[(&str, &[PlainField])] = &[
     (SeasonHours::TYPE, SeasonHours::FIELDS),
     (PerCapita::TYPE, PerCapita::FIELDS),
     (PerThousand::TYPE, PerThousand::FIELDS),
+    (OfferCounts::TYPE, OfferCounts::FIELDS),
 ];
 
 /// `compare` compiled, if its `cities` is literal and valid (as the resolvers would find it)

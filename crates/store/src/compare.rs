@@ -106,6 +106,21 @@ pub struct PerCapitaFigures {
     pub seats_per_1000: Option<f64>,
 }
 
+/// Terms, audiences and organisations of a city's rooms (issue 12's facts, counted).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferFigures {
+    /// Rooms a stated term makes free of charge.
+    pub rooms_free_of_charge: i64,
+    /// Rooms whose stated terms all charge (points, rental).
+    pub rooms_charging: i64,
+    /// Rooms whose sources state no terms.
+    pub rooms_without_terms: i64,
+    /// Rooms whose sources name a group they serve.
+    pub rooms_with_audience: i64,
+    /// Organisations named with the city's circles, centers or rooms.
+    pub organisations: i64,
+}
+
 /// Everything `compare` shows for one city.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CityFigures {
@@ -121,6 +136,7 @@ pub struct CityFigures {
     /// `SUMMER` and `WINTER` rows for seasons with any timetable.
     pub seasons: Vec<SeasonFigures>,
     pub per_capita: PerCapitaFigures,
+    pub offer: OfferFigures,
 }
 
 /// Weekly minutes of each center's own timetable per season (not its units').
@@ -134,6 +150,11 @@ const WEEKLY_MINUTES: &str = "SELECT s.season AS season, h.center_id AS center_i
     JOIN (SELECT 'SUMMER' AS season UNION ALL SELECT 'WINTER' AS season) s \
       ON h.season = s.season OR h.season = 'ALL_YEAR' \
     WHERE h.city_id = {city} AND h.unit IS NULL GROUP BY s.season, h.center_id";
+
+/// A room's stated terms, for `… IN <FREE>` or `… NOT IN <FREE>`.
+const TERMS: &str = "SELECT 1 FROM terms t WHERE t.record_id = r.id AND t.kind";
+/// The kinds of term that cost nothing.
+const FREE: &str = "('FREE', 'FREE_LOAN')";
 
 /// Centers in a circle that states its population.
 const SCOPE_CENTERS: &str = "SELECT c.* FROM centers c JOIN circles ci ON ci.id = c.circle_id \
@@ -164,7 +185,7 @@ fn sum_columns(v: &str) -> ([String; 2], [String; 6], String) {
 
 /// The kinds of the union's branches; a row carries its kind's position (an integer decodes
 /// without an allocation).
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 11] = [
     "totals",
     "unequipped",
     "area",
@@ -175,6 +196,7 @@ const KINDS: [&str; 10] = [
     "population",
     "scope_area",
     "scope_seats",
+    "offer",
 ];
 
 /// One branch of the union, with its kind: `SELECT <kind's position>, k1, k2, n1..n6, f1..f3
@@ -216,11 +238,13 @@ pub enum Figure {
     Hours,
     /// Population, and floor area and seats of the centers in circles that state one.
     PerCapita,
+    /// Rooms free of charge, charging, without terms, with an audience; organisations.
+    Offer,
 }
 
 impl Figure {
     /// Every figure.
-    pub const ALL: [Figure; 8] = [
+    pub const ALL: [Figure; 9] = [
         Self::Totals,
         Self::Unequipped,
         Self::Area,
@@ -229,6 +253,7 @@ impl Figure {
         Self::Tags,
         Self::Hours,
         Self::PerCapita,
+        Self::Offer,
     ];
 
     /// The figure a branch of the statement computes.
@@ -241,6 +266,7 @@ impl Figure {
             "tag" => Self::Tags,
             "hours" => Self::Hours,
             "population" | "scope_area" | "scope_seats" => Self::PerCapita,
+            "offer" => Self::Offer,
             _ => Self::Totals,
         }
     }
@@ -388,6 +414,25 @@ fn statement(figures: &[Figure]) -> String {
                 "NULL",
             ],
             &format!("FROM rooms r JOIN ({SCOPE_CENTERS}) sc ON sc.id = r.center_id"),
+        ),
+        branch(
+            "offer",
+            ["NULL", "NULL"],
+            [
+                &format!("SUM(CASE WHEN EXISTS ({TERMS} IN {FREE}) THEN 1 ELSE 0 END)"),
+                &format!(
+                    "SUM(CASE WHEN EXISTS ({TERMS} NOT IN {FREE}) \
+                     AND NOT EXISTS ({TERMS} IN {FREE}) THEN 1 ELSE 0 END)"
+                ),
+                "SUM(CASE WHEN EXISTS (SELECT 1 FROM terms t WHERE t.record_id = r.id) \
+                 THEN 0 ELSE 1 END)",
+                "SUM(CASE WHEN EXISTS (SELECT 1 FROM audiences a WHERE a.record_id = r.id) \
+                 THEN 1 ELSE 0 END)",
+                "(SELECT COUNT(*) FROM organisations WHERE city_id = {city})",
+                "NULL",
+            ],
+            ["NULL", "NULL", "NULL"],
+            "FROM rooms r WHERE r.city_id = {city}",
         ),
     ];
     branches
@@ -569,6 +614,15 @@ fn from_lines(lines: &[Line]) -> CityFigures {
                     rooms_with_lower_bound_only: n(3),
                 };
                 out.per_capita.seats_per_1000 = l.f[0];
+            }
+            "offer" => {
+                out.offer = OfferFigures {
+                    rooms_free_of_charge: n(0),
+                    rooms_charging: n(1),
+                    rooms_without_terms: n(2),
+                    rooms_with_audience: n(3),
+                    organisations: n(4),
+                }
             }
             _ => {}
         }

@@ -16,8 +16,8 @@ mod sql;
 mod tree;
 
 pub use compare::{
-    CapacitySum, CategoryFigures, CityFigures, Figure, PerCapitaFigures, QualifierCounts,
-    QuantitySum, SeasonFigures, SeatSum, TagFigures,
+    CapacitySum, CategoryFigures, CityFigures, Figure, OfferFigures, PerCapitaFigures,
+    QualifierCounts, QuantitySum, SeasonFigures, SeatSum, TagFigures,
 };
 pub use import::{ImportOutcome, Progress, ProgressSink};
 pub use listing::{
