@@ -207,7 +207,7 @@ fn no_quote_comes_from_after_the_byline() {
     assert!(text[byline..].starts_with("作者:\n\n沈欢琳"));
     let quotes = all_quotes(&d);
     assert_eq!(quotes.len(), d.citation_count());
-    assert_eq!(d.citation_count(), 37);
+    assert_eq!(d.citation_count(), 36);
     for q in quotes {
         let at = text
             .find(q)
@@ -284,5 +284,25 @@ fn free_rooms_and_whom_they_serve() {
     assert_eq!(
         room(&d, "智慧健康驿站").terms[0].text,
         "免费为居民提供体质测试和健康检测服务"
+    );
+}
+
+#[test]
+fn the_heritage_hall_shows_five_projects_and_the_health_station_has_family_doctors() {
+    let d = d();
+    assert_eq!(
+        room(&d, "非遗展厅").exhibits,
+        ["朱泾花灯", "钹子书", "邵氏推拿", "古琴", "串码灯"]
+    );
+    // Exhibits, not equipment, and not an indicator as well.
+    assert!(room(&d, "非遗展厅").equipment.is_empty());
+    assert!(room(&d, "非遗展厅").indicators.is_empty());
+    let staff = &room(&d, "智慧健康驿站").staff;
+    assert_eq!(
+        staff
+            .iter()
+            .map(|s| (s.role.as_str(), s.volunteer))
+            .collect::<Vec<_>>(),
+        [("家庭医生", false)]
     );
 }

@@ -442,3 +442,23 @@ fn shanghus_terms_are_the_articles() {
     // Only these four rooms state terms.
     assert_eq!(d.rooms.iter().filter(|r| !r.terms.is_empty()).count(), 4);
 }
+
+#[test]
+fn mediators_and_volunteers_serve_where_the_articles_say() {
+    let d = data();
+    let staff = |id: &str| {
+        room(&d, id)
+            .staff
+            .iter()
+            .map(|s| (s.role.clone(), s.volunteer))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        staff("korla/kongque/legal-consultation"),
+        [("专业调解员".to_owned(), false)]
+    );
+    assert_eq!(
+        staff("korla/shanghu/half-past-six-classroom"),
+        [("志愿者".to_owned(), true)]
+    );
+}

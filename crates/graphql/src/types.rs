@@ -13,8 +13,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
     AudienceRow, CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow,
-    ContactRow, ContributorRow, EquipmentRow, EventRow, IndicatorRow, OpeningHoursRow,
-    OrganisationRow, QuantityRow, RoomRow, ServiceItemRow, SourceRow, Table, TermRow, UseRow,
+    ContactRow, ContributorRow, EquipmentRow, EventRow, ExhibitRow, IndicatorRow, OpeningHoursRow,
+    OrganisationRow, QuantityRow, RoomRow, ServiceItemRow, SourceRow, StaffRow, Table, TermRow,
+    UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -254,6 +255,29 @@ async fn organisations(ctx: &Context<'_>, by: &'static str, id: &str) -> Result<
         .await?
         .into_iter()
         .map(Organisation)
+        .collect())
+}
+
+/// People who serve in a center or room, by role.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct StaffRole {
+    /// The role in the source's words ("专业调解员", "家庭医生", "志愿者").
+    pub role: String,
+    /// English rendering of `role`.
+    pub role_en: String,
+    /// True when the source says they volunteer.
+    pub volunteer: bool,
+}
+
+async fn staff(ctx: &Context<'_>, record: &str) -> Result<Vec<StaffRole>> {
+    Ok(load::<StaffRow>(ctx, "record_id", record)
+        .await?
+        .into_iter()
+        .map(|s| StaffRole {
+            role: s.role_text,
+            role_en: s.role_en,
+            volunteer: s.volunteer,
+        })
         .collect())
 }
 
@@ -730,6 +754,10 @@ impl ServiceCenter {
     async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
         organisations(ctx, "record_id", &self.0.id).await
     }
+    /// Who serves in it, by role, where the source says (staff and volunteers).
+    async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
+        staff(ctx, &self.0.id).await
+    }
     /// Other figures about the center.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         indicators(ctx, &self.0.id).await
@@ -934,6 +962,19 @@ impl FunctionRoom {
     /// party branch carries which brand.
     async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<Organisation>> {
         organisations(ctx, "record_id", &self.0.id).await
+    }
+    /// Who serves in it, by role, where the source says (staff and volunteers).
+    async fn staff(&self, ctx: &Context<'_>) -> Result<Vec<StaffRole>> {
+        staff(ctx, &self.0.id).await
+    }
+    /// What the room shows that is not equipment (非遗 projects on display), in the source's
+    /// words; empty when it names none.
+    async fn exhibits(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(load::<ExhibitRow>(ctx, "room_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|e| e.exhibit)
+            .collect())
     }
     /// Other figures about the room (books held, members…).
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {

@@ -305,6 +305,19 @@ pub struct Organisation {
     pub citations: Vec<Citation>,
 }
 
+/// People who serve in a center or room, by role: staff ("专业调解员", "家庭医生") or volunteers
+/// ("志愿者").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    /// The role in the source's words; must stand in a quote that supports `staff`.
+    pub role: String,
+    pub role_en: String,
+    /// True when the source says they volunteer (志愿者, 志愿服务队).
+    #[serde(default)]
+    pub volunteer: bool,
+}
+
 /// A person or desk to contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -347,6 +360,9 @@ pub struct Center {
     /// Whom the center serves, where the source says.
     #[serde(default)]
     pub audiences: Vec<Audience>,
+    /// Who serves in it, by role.
+    #[serde(default)]
+    pub staff: Vec<Staff>,
     #[serde(default)]
     pub indicators: Vec<Indicator>,
     #[serde(default)]
@@ -425,6 +441,13 @@ pub struct Room {
     /// Whom the room serves, where the source says.
     #[serde(default)]
     pub audiences: Vec<Audience>,
+    /// Who serves in it, by role.
+    #[serde(default)]
+    pub staff: Vec<Staff>,
+    /// What the room shows that is not equipment (非遗 projects on display), in the source's
+    /// words.
+    #[serde(default)]
+    pub exhibits: Vec<String>,
     #[serde(default)]
     pub indicators: Vec<Indicator>,
     #[serde(default)]

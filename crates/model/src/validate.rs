@@ -1,7 +1,7 @@
 //! The rules a dataset obeys before it may be imported. Every problem is reported with the id of
 //! the record it concerns, so that a researcher correcting the data file knows where to look.
 
-use crate::dataset::{Article, Audience, CityDataset, DatasetError, Indicator, Term};
+use crate::dataset::{Article, Audience, CityDataset, DatasetError, Indicator, Staff, Term};
 use crate::normalise::Normalisation;
 use crate::quantity::{Citation, Quantity};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -139,6 +139,12 @@ impl Checker {
         }
     }
 
+    /// A role of the people serving is the source's words.
+    fn staff(&mut self, record: &str, citations: &[Citation], staff: &[Staff]) {
+        let roles: Vec<&str> = staff.iter().map(|p| p.role.as_str()).collect();
+        self.verbatim(record, citations, "staff", &roles);
+    }
+
     /// A term's words and an audience's group are the source's, and a stated minimum age
     /// stands in a quote that supports `audiences`.
     fn terms_and_audiences(
@@ -204,6 +210,7 @@ const CENTER_FIELDS: &[&str] = &[
     "service_items",
     "terms",
     "audiences",
+    "staff",
 ];
 const ROOM_FIELDS: &[&str] = &[
     "name",
@@ -217,6 +224,8 @@ const ROOM_FIELDS: &[&str] = &[
     "open_24h",
     "terms",
     "audiences",
+    "staff",
+    "exhibits",
 ];
 const CIRCLE_FIELDS: &[&str] = &[
     "name",
@@ -402,9 +411,11 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 ("service_items", !c.service_items.is_empty()),
                 ("terms", !c.terms.is_empty()),
                 ("audiences", !c.audiences.is_empty()),
+                ("staff", !c.staff.is_empty()),
             ],
         );
         ck.terms_and_audiences(id, &c.citations, &c.terms, &c.audiences);
+        ck.staff(id, &c.citations, &c.staff);
     }
 
     for r in &d.rooms {
@@ -457,9 +468,13 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 ("open_24h", r.open_24h),
                 ("terms", !r.terms.is_empty()),
                 ("audiences", !r.audiences.is_empty()),
+                ("staff", !r.staff.is_empty()),
+                ("exhibits", !r.exhibits.is_empty()),
             ],
         );
         ck.terms_and_audiences(id, &r.citations, &r.terms, &r.audiences);
+        ck.staff(id, &r.citations, &r.staff);
+        ck.verbatim(id, &r.citations, "exhibits", &strs(&r.exhibits));
     }
     for o in &d.organisations {
         let id = o.id.as_str();

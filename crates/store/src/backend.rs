@@ -378,6 +378,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0009_organisations.sql"),
         include_str!("../../../migrations/0009_organisations.sql"),
     ),
+    (
+        10,
+        "staff_and_exhibits",
+        include_str!("../../../migrations/0010_staff_and_exhibits.sql"),
+        include_str!("../../../migrations/0010_staff_and_exhibits.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -483,6 +489,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 9);
+        assert_eq!(LATEST_MIGRATION, 10);
     }
 }

@@ -10,8 +10,9 @@ use crate::backend::Tx;
 use crate::schema::{
     self, AudienceRecord, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord,
     CitationRecord, CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord,
-    HoursRecord, IndicatorRecord, Int, OrganisationRecord, Real, Record, RoomRecord,
-    SearchEntryRecord, ServiceItemRecord, SourceRecord, TableDef, TermRecord, Text, UseRecord,
+    ExhibitRecord, HoursRecord, IndicatorRecord, Int, OrganisationRecord, Real, Record, RoomRecord,
+    SearchEntryRecord, ServiceItemRecord, SourceRecord, StaffRecord, TableDef, TermRecord, Text,
+    UseRecord,
 };
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
@@ -102,6 +103,20 @@ fn quantity(q: Option<&Quantity>) -> (Real, Text, Text) {
 /// Minutes after midnight.
 fn minutes(t: Option<model::TimeOfDay>) -> Int {
     Int(t.map(|t| i64::from(t.minutes())))
+}
+
+/// The people serving in the center or room `id`, by role.
+fn serving(p: &mut Plan, city: &str, id: &str, staff: &[model::Staff]) {
+    for (j, s) in staff.iter().enumerate() {
+        p.push(StaffRecord {
+            record_id: id.into(),
+            city_id: city.into(),
+            ord: j.into(),
+            role_text: (&s.role).into(),
+            role_en: (&s.role_en).into(),
+            volunteer: s.volunteer.into(),
+        });
+    }
 }
 
 /// The terms and audiences of the center or room `id`.
@@ -297,6 +312,7 @@ fn build_plan(d: &CityDataset) -> Plan {
             });
         }
         terms_and_audiences(&mut p, city, &c.id, &c.terms, &c.audiences);
+        serving(&mut p, city, &c.id, &c.staff);
         for (j, k) in c.contacts.iter().enumerate() {
             p.push(ContactRecord {
                 center_id: (&c.id).into(),
@@ -348,6 +364,15 @@ fn build_plan(d: &CityDataset) -> Plan {
             });
         }
         terms_and_audiences(&mut p, city, &r.id, &r.terms, &r.audiences);
+        serving(&mut p, city, &r.id, &r.staff);
+        for (j, e) in r.exhibits.iter().enumerate() {
+            p.push(ExhibitRecord {
+                room_id: (&r.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                exhibit: e.into(),
+            });
+        }
         for (j, u) in r.uses.iter().enumerate() {
             p.push(UseRecord {
                 room_id: (&r.id).into(),

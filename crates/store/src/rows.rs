@@ -101,6 +101,27 @@ table!(
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub record_id: String,
+    pub role_text: String,
+    pub role_en: String,
+    pub volunteer: bool,
+}
+table!(
+    StaffRow,
+    "staff",
+    "record_id, role_text, role_en, volunteer",
+    "ord"
+);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExhibitRow {
+    pub room_id: String,
+    pub exhibit: String,
+}
+table!(ExhibitRow, "room_exhibits", "room_id, exhibit", "ord");
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TermRow {
     pub record_id: String,
     pub kind: String,

@@ -356,6 +356,22 @@ tables! {
         record_id: Text,
         brand: Text,
     }
+    /// People serving in a center or room, by role.
+    StaffRecord => "staff" {
+        record_id: Text,
+        city_id: Text,
+        ord: Int,
+        role_text: Text,
+        role_en: Text,
+        volunteer: Bool,
+    }
+    /// A thing a room shows that is not equipment.
+    ExhibitRecord => "room_exhibits" {
+        room_id: Text,
+        city_id: Text,
+        ord: Int,
+        exhibit: Text,
+    }
     /// A term on which a center or room serves.
     TermRecord => "terms" {
         record_id: Text,

@@ -341,6 +341,8 @@ fn read_rows_name_declared_columns() {
     check::<OpeningHoursRow>(&tables);
     check::<ContributorRow>(&tables);
     check::<TermRow>(&tables);
+    check::<StaffRow>(&tables);
+    check::<ExhibitRow>(&tables);
     check::<OrganisationRow>(&tables);
     check::<AudienceRow>(&tables);
     check::<ContactRow>(&tables);
