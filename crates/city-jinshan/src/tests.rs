@@ -95,6 +95,19 @@ fn center_indicators() {
     );
     assert_eq!(ind("renovation_duration").text.as_deref(), Some("半年多"));
     assert_eq!(ind("opened_on").text.as_deref(), Some("7月6日正式启用"));
+    assert_eq!(ind("opened_on").as_of.as_deref(), Some("2023-07-06"));
+    let renovation = ind("renovation_duration")
+        .quantity
+        .as_ref()
+        .expect("a duration");
+    assert_eq!(
+        (
+            renovation.value,
+            renovation.qualifier,
+            renovation.unit.as_str()
+        ),
+        (6.0, Qualifier::AtLeast, "months")
+    );
     assert!(
         ind("service_system")
             .text

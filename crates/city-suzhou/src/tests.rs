@@ -45,7 +45,7 @@ fn counts_of_records() {
     assert_eq!(d.centers.len(), 1);
     assert_eq!(d.rooms.len(), 13);
     assert!(d.rooms.iter().all(|r| r.center == "suzhou/zhaojiaxiang"));
-    assert_eq!(d.citation_count(), 45);
+    assert_eq!(d.citation_count(), 46);
 }
 
 #[test]
@@ -338,4 +338,20 @@ fn whom_the_leling_hall_and_the_classroom_serve() {
             .iter()
             .all(|r| r.indicators.iter().all(|i| i.key != "eligibility"))
     );
+}
+
+#[test]
+fn the_chronicle_covers_2017_to_now() {
+    let d = load();
+    let i = indicator(
+        &room(&d, "suzhou/zhaojiaxiang/party-building-chronicle").indicators,
+        "period_shown",
+    );
+    let period = i.period.as_ref().expect("a period");
+    assert_eq!(
+        (period.from.as_deref(), period.until.as_deref()),
+        (Some("2017"), None)
+    );
+    // "今年" is not resolved to a year: the repost date is not the article's.
+    assert_eq!(indicator(&d.centers[0].indicators, "into_use").as_of, None);
 }

@@ -104,6 +104,9 @@ fn district_figures() {
         Qualifier::Exact,
         "m²",
     );
+    let now = indicator(ind, "community_center_average_area_now");
+    let before = now.before.as_ref().expect("the figure before");
+    assert_eq!((before.value, before.unit.as_str()), (71.0, "m²"));
     assert_quantity(
         &quantity(ind, "religious_villages_investment"),
         1.7e7,

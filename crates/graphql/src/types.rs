@@ -353,6 +353,24 @@ impl Indicator {
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
     }
+    /// The figure before the change the source states ("由之前的71平方米增加到现在的1050平方米":
+    /// `quantity` 1050, `before` 71); null when it states none.
+    async fn before(&self) -> Result<Option<Quantity>> {
+        Quantity::from_row(self.0.before())
+    }
+    /// The date the fact holds or happened, ISO 8601 as far as the source gives it
+    /// (`2023-07-06`, `2023-07`, `2017`); null when it gives none.
+    async fn as_of(&self) -> Option<&str> {
+        self.0.as_of.as_deref()
+    }
+    /// The start of the period the fact covers ("从2017年至今" is from `2017`); null when none.
+    async fn period_from(&self) -> Option<&str> {
+        self.0.period_from.as_deref()
+    }
+    /// The end of that period; null when it is open ("至今") or there is none.
+    async fn period_until(&self) -> Option<&str> {
+        self.0.period_until.as_deref()
+    }
     /// Where it is stated.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations(ctx, &self.0.id).await

@@ -124,7 +124,28 @@ pub struct Indicator {
     /// A fact that is not a number ("全覆盖"), in the source's words.
     #[serde(default)]
     pub text: Option<String>,
+    /// The figure before the change the source states ("由之前的71平方米增加到现在的1050平方米":
+    /// `quantity` 1050, `before` 71).
+    #[serde(default)]
+    pub before: Option<Quantity>,
+    /// The date the fact holds or happened, ISO 8601 as far as the source gives it (`2023-07-06`,
+    /// `2023-07`, `2017`).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// The period the fact covers ("从2017年至今": from `2017`, no `until`).
+    #[serde(default)]
+    pub period: Option<Period>,
     pub citations: Vec<Citation>,
+}
+
+/// A period, each end ISO 8601 as far as the source gives it; an absent end is open ("至今").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// A count stated by the source and/or the names it lists. Either may be missing: a source can

@@ -16,7 +16,7 @@ mod validate;
 pub use dataset::{
     Article, Audience, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
     ContributorRole, DatasetError, Event, Indicator, NamedCount, Organisation, OrganisationRole,
-    Room, Source, Staff, Term, TermKind, TravelMode,
+    Period, Room, Source, Staff, Term, TermKind, TravelMode,
 };
 pub use hours::{OpeningHours, Season, TimeOfDay, Weekday};
 pub use normalise::{Normalisation, NormalisationError};

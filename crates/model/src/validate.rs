@@ -178,6 +178,38 @@ impl Checker {
                 self.fail(&at, "has neither a quantity nor a text");
             }
             self.quantity(&at, "quantity", i.quantity.as_ref());
+            self.quantity(&at, "before", i.before.as_ref());
+            if let (Some(before), Some(now)) = (&i.before, &i.quantity) {
+                if before.unit != now.unit {
+                    self.fail(&at, "`before` and `quantity` must share a unit");
+                }
+            } else if i.before.is_some() {
+                self.fail(&at, "`before` needs the `quantity` it changed into");
+            }
+            let period = i.period.as_ref();
+            for (field, date) in [
+                ("as_of", i.as_of.as_ref()),
+                ("period.from", period.and_then(|p| p.from.as_ref())),
+                ("period.until", period.and_then(|p| p.until.as_ref())),
+            ] {
+                if let Some(date) = date
+                    && !is_iso_date(date)
+                {
+                    self.fail(
+                        &at,
+                        format!("`{field}` \"{date}\" is not YYYY, YYYY-MM or YYYY-MM-DD"),
+                    );
+                }
+            }
+            if let Some(p) = period {
+                match (&p.from, &p.until) {
+                    (None, None) => self.fail(&at, "a period needs `from`, `until` or both"),
+                    (Some(from), Some(until)) if from > until => {
+                        self.fail(&at, format!("period: {from} is after {until}"))
+                    }
+                    _ => {}
+                }
+            }
             self.citations(&at, &i.citations, sources, false);
             if let Some(text) = &i.text
                 && !i.citations.iter().any(|c| c.quote.contains(text.as_str()))
@@ -188,6 +220,22 @@ impl Checker {
                 );
             }
         }
+    }
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, with a month 01–12 and a day 01–31.
+fn is_iso_date(date: &str) -> bool {
+    let parts: Vec<&str> = date.split('-').collect();
+    let number = |s: &str, len: usize, max: u32| {
+        s.len() == len
+            && s.chars().all(|c| c.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
+    };
+    match parts.as_slice() {
+        [y] => number(y, 4, 9999),
+        [y, m] => number(y, 4, 9999) && number(m, 2, 12),
+        [y, m, d] => number(y, 4, 9999) && number(m, 2, 12) && number(d, 2, 31),
+        _ => false,
     }
 }
 
@@ -806,6 +854,58 @@ supports = ["name", "description"]
             [
                 capacity,
                 "x/o: `name` text \"某单位\" stands in no quote that supports `name`"
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_and_before_figures_are_checked() {
+        assert!(super::is_iso_date("2017"));
+        assert!(super::is_iso_date("2023-07"));
+        assert!(super::is_iso_date("2023-07-06"));
+        for bad in [
+            "23",
+            "2023-7",
+            "2023-13",
+            "2023-07-32",
+            "2023-07-06T10",
+            "7月6日",
+            "",
+        ] {
+            assert!(!super::is_iso_date(bad), "{bad}");
+        }
+        let with = |fields: &str| {
+            MINIMAL.replace("DESCRIPTION", "可供阅读").replace(
+                "[[rooms]]",
+                &format!(
+                    "[[centers.indicators]]\nkey = \"k\"\nname = \"n\"\nname_en = \"N\"\n{fields}\n\n\
+                     [[centers.indicators.citations]]\nsource = \"a.txt\"\nquote = \"某中心\"\n\n[[rooms]]"
+                ),
+            )
+        };
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        let area = |v: u32| format!("{{ value = {v}, qualifier = \"EXACT\", unit = \"m²\" }}");
+        let ok = format!(
+            "quantity = {}\nbefore = {}\nas_of = \"2023-01\"\nperiod = {{ from = \"2017\" }}",
+            area(1050),
+            area(71)
+        );
+        assert_eq!(problems(&with(&ok)), [capacity]);
+        assert_eq!(
+            problems(&with(&format!("text = \"某中心\"\nbefore = {}", area(71)))),
+            [
+                "x/c indicator `k`: `before` needs the `quantity` it changed into",
+                capacity
+            ]
+        );
+        assert_eq!(
+            problems(&with(
+                "text = \"某中心\"\nas_of = \"7月6日\"\nperiod = { from = \"2023\", until = \"2017\" }"
+            )),
+            [
+                "x/c indicator `k`: `as_of` \"7月6日\" is not YYYY, YYYY-MM or YYYY-MM-DD",
+                "x/c indicator `k`: period: 2023 is after 2017",
+                capacity
             ]
         );
     }

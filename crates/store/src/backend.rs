@@ -384,6 +384,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0010_staff_and_exhibits.sql"),
         include_str!("../../../migrations/0010_staff_and_exhibits.sql"),
     ),
+    (
+        11,
+        "dated_indicators",
+        include_str!("../../../migrations/0011_dated_indicators.sql"),
+        include_str!("../../../migrations/0011_dated_indicators.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -489,6 +495,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 10);
+        assert_eq!(LATEST_MIGRATION, 11);
     }
 }

@@ -169,6 +169,8 @@ fn build_plan(d: &CityDataset) -> Plan {
         for (i, ind) in list.iter().enumerate() {
             let id = format!("{owner}#{}", ind.key);
             let (value, qualifier, unit) = quantity(ind.quantity.as_ref());
+            let (before_value, before_qualifier, before_unit) = quantity(ind.before.as_ref());
+            let period = ind.period.as_ref();
             p.push(IndicatorRecord {
                 id: (&id).into(),
                 owner_id: owner.into(),
@@ -181,6 +183,12 @@ fn build_plan(d: &CityDataset) -> Plan {
                 qualifier,
                 unit,
                 text: ind.text.as_ref().into(),
+                before_value,
+                before_qualifier,
+                before_unit,
+                as_of: ind.as_of.as_ref().into(),
+                period_from: period.and_then(|p| p.from.as_ref()).into(),
+                period_until: period.and_then(|p| p.until.as_ref()).into(),
             });
             cite(p, &id, &ind.citations);
         }

@@ -344,17 +344,32 @@ pub struct IndicatorRow {
     pub qualifier: Option<String>,
     pub unit: Option<String>,
     pub text: Option<String>,
+    pub before_value: Option<f64>,
+    pub before_qualifier: Option<String>,
+    pub before_unit: Option<String>,
+    pub as_of: Option<String>,
+    pub period_from: Option<String>,
+    pub period_until: Option<String>,
 }
 table!(
     IndicatorRow,
     "indicators",
-    "id, owner_id, key, name, name_en, value, qualifier, unit, text",
+    "id, owner_id, key, name, name_en, value, qualifier, unit, text, before_value, before_qualifier, before_unit, as_of, period_from, period_until",
     "ord"
 );
 
 impl IndicatorRow {
     pub fn quantity(&self) -> Option<QuantityRow> {
         quantity(self.value, self.qualifier.clone(), self.unit.clone())
+    }
+
+    /// The figure before the change the indicator states, if it states one.
+    pub fn before(&self) -> Option<QuantityRow> {
+        quantity(
+            self.before_value,
+            self.before_qualifier.clone(),
+            self.before_unit.clone(),
+        )
     }
 }
 

@@ -344,6 +344,12 @@ tables! {
         qualifier: Text,
         unit: Text,
         text: Text,
+        before_value: Real,
+        before_qualifier: Text,
+        before_unit: Text,
+        as_of: Text,
+        period_from: Text,
+        period_until: Text,
     }
     /// An organisation named with a circle, center or room.
     OrganisationRecord => "organisations" {
