@@ -154,7 +154,7 @@ const WEEKLY_MINUTES: &str = "SELECT s.season AS season, h.center_id AS center_i
 /// A room's stated terms, for `… IN <FREE>` or `… NOT IN <FREE>`.
 const TERMS: &str = "SELECT 1 FROM terms t WHERE t.record_id = r.id AND t.kind";
 /// The kinds of term that cost nothing.
-const FREE: &str = "('FREE', 'FREE_LOAN')";
+const FREE: &str = crate::listing::FREE_TERMS;
 
 /// Centers in a circle that states its population.
 const SCOPE_CENTERS: &str = "SELECT c.* FROM centers c JOIN circles ci ON ci.id = c.circle_id \

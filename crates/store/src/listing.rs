@@ -176,9 +176,12 @@ struct Offer<'a> {
     audience: Option<&'a str>,
 }
 
+/// The kinds of term that cost nothing (`model::TermKind::is_free`), as an SQL list.
+pub(crate) const FREE_TERMS: &str = "('FREE', 'FREE_LOAN')";
+
 impl Offer<'_> {
     fn push_where(&self, sql: &mut Sql) {
-        const FREE: &str = "('FREE', 'FREE_LOAN')";
+        const FREE: &str = FREE_TERMS;
         let terms = "SELECT 1 FROM terms t WHERE t.record_id = x.id AND t.kind";
         match self.free_of_charge {
             Some(true) => sql.push(&format!(" AND EXISTS ({terms} IN {FREE})")),

@@ -354,3 +354,13 @@ fn read_rows_name_declared_columns() {
     check::<IndicatorRow>(&tables);
     check::<CitationRow>(&tables);
 }
+
+#[test]
+fn the_free_terms_are_the_models() {
+    let free: Vec<String> = model::TermKind::ALL
+        .iter()
+        .filter(|k| k.is_free())
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    assert_eq!(crate::listing::FREE_TERMS, format!("({})", free.join(", ")));
+}
