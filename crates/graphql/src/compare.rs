@@ -253,8 +253,8 @@ impl CityComparison {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         Ok(load_by_id::<CityRow>(ctx, &self.city_id).await?.map(City))
     }
-    /// The city's service circles: walking minutes, communities, residential areas, villages,
-    /// population and service items, as the sources state them.
+    /// The city's service circles: travel minutes and mode, communities, residential areas,
+    /// villages, population and service items, as the sources state them.
     async fn service_circles(&self, ctx: &Context<'_>) -> Result<Vec<ServiceCircle>> {
         Ok(load::<CircleRow>(ctx, "city_id", &self.city_id)
             .await?

@@ -486,7 +486,7 @@ pub struct NamedCount {
     pub names: Vec<String>,
 }
 
-/// A service circle (服务圈): the area a network of centers serves within walking distance.
+/// A service circle (服务圈): the area a network of centers serves within a travel time.
 pub struct ServiceCircle(pub CircleRow);
 
 impl ServiceCircle {
@@ -512,7 +512,7 @@ impl ServiceCircle {
     }
 }
 
-/// A service circle (服务圈): the area a network of centers serves within walking distance.
+/// A service circle (服务圈): the area a network of centers serves within a travel time.
 #[Object]
 impl ServiceCircle {
     /// Stable id, prefixed by city.
