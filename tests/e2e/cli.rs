@@ -64,3 +64,39 @@ fn the_committed_schema_is_what_the_code_exports() {
         assert!(exported.contains("type FunctionRoom") && exported.contains("AT_LEAST"));
     }
 }
+
+#[test]
+fn check_validates_a_dataset_and_lists_what_no_quote_supports() {
+    let out = dangqun(&["check", "suzhou"], &temp_dir("cli-check"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "suzhou: valid; 1 circles, 1 centers, 13 rooms, 46 citations",
+            "  003_337397fadb35522c.txt: 30 of 106 sentences support a field; 76 support none:",
+        ]
+    );
+    // The repeated headline is listed once, with its count; page chrome and rhetoric are left,
+    // and no sentence a quote supports is.
+    for expected in [
+        "    | 社区党建 | 这个党群服务中心很接地气 (×34)",
+        "    | ——— /\u{a0}END\u{a0}/ ————",
+        "    | 我们一起期待吧!",
+    ] {
+        assert!(lines.contains(&expected), "no `{expected}` in:\n{text}");
+    }
+    assert!(
+        !text.contains("兆佳巷区域党群服务中心是依托兆佳巷民众联络所建设"),
+        "{text}"
+    );
+
+    let unknown = dangqun(&["check", "atlantis"], &temp_dir("cli-check"));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("atlantis"));
+}

@@ -230,7 +230,7 @@ fn every_figure_of_compare_agrees_with_the_datasets() {
     let rows = response["data"]["compare"].as_array().expect("rows");
     let datasets: Vec<CityDataset> = server::CITIES
         .iter()
-        .map(|(_, load)| load().expect("dataset"))
+        .map(|(_, load, _)| load().expect("dataset"))
         .collect();
     assert_eq!(rows.len(), datasets.len());
     for (row, d) in rows.iter().zip(&datasets) {
@@ -259,7 +259,7 @@ fn the_breakdown_is_the_compare_categories_as_flat_rows() {
     let total: u64 = rows.iter().filter_map(|r| r["rooms"].as_u64()).sum();
     let datasets_rooms: usize = server::CITIES
         .iter()
-        .map(|(_, load)| load().expect("dataset").rooms.len())
+        .map(|(_, load, _)| load().expect("dataset").rooms.len())
         .sum();
     assert_eq!(total as usize, datasets_rooms);
     let full = response["data"]["full"].as_array().expect("full");

@@ -211,7 +211,7 @@ fn a_district_slower_than_its_timeout_is_unavailable_for_that_query() {
 fn ready_fails_only_when_no_district_is_up() {
     let nowhere = "postgres://dangqun:secret@127.0.0.1:1/dangqun";
     let mut config = server::Config::with_data_dir(temp_dir("nowhere"));
-    for (city, _) in server::CITIES {
+    for (city, ..) in server::CITIES {
         config = config.with_database(city, nowhere);
     }
     config.district_timeout_ms = 500;

@@ -54,7 +54,7 @@ fn datasets() -> &'static Vec<CityDataset> {
     DATA.get_or_init(|| {
         server::CITIES
             .iter()
-            .map(|(_, load)| enlarge(load().expect("dataset")))
+            .map(|(_, load, _)| enlarge(load().expect("dataset")))
             .collect()
     })
 }

@@ -47,8 +47,8 @@ fn walk(cities: Value, first: i64) -> (Vec<String>, i64) {
 fn dataset_room_ids(cities: &[&str]) -> Vec<String> {
     server::CITIES
         .iter()
-        .filter(|(id, _)| cities.contains(id))
-        .flat_map(|(_, load)| load().expect("dataset").rooms.into_iter().map(|r| r.id))
+        .filter(|(id, ..)| cities.contains(id))
+        .flat_map(|(_, load, _)| load().expect("dataset").rooms.into_iter().map(|r| r.id))
         .collect()
 }
 

@@ -68,7 +68,7 @@ pub fn config(name: &str) -> server::Config {
         Layout::Sqlite => {}
         Layout::Postgres => {
             let url = crate::pg::create_database(&unique_name(name));
-            for (city, _) in server::CITIES {
+            for (city, ..) in server::CITIES {
                 config = config.with_database(city, url.clone());
             }
         }

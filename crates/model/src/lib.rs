@@ -5,6 +5,7 @@
 //! text of its data file and its articles (embedded with `include_str!`), and gets typed,
 //! validated records back.
 
+mod coverage;
 mod dataset;
 mod hours;
 mod normalise;
@@ -13,6 +14,7 @@ pub mod synth;
 mod taxonomy;
 mod validate;
 
+pub use coverage::{ArticleCoverage, Sentence};
 pub use dataset::{
     Article, Audience, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
     ContributorRole, DatasetError, Event, Indicator, NamedCount, Organisation, OrganisationRole,

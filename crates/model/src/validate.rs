@@ -550,22 +550,26 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
 
 /// Every citation's quote must stand verbatim in its article (after the article's
 /// normalisation, where it has one).
+/// An article's text as quoted: after its normalisation, if it has one.
+pub(crate) fn article_text(a: &Article) -> Result<String, DatasetError> {
+    Ok(match a.normalisation {
+        Some(rules) => Normalisation::from_toml(rules)
+            .map_err(|source| DatasetError::Normalisation {
+                file: a.file.to_owned(),
+                source,
+            })?
+            .apply(a.text),
+        None => a.text.to_owned(),
+    })
+}
+
 pub fn check_quotes(
     d: &CityDataset,
     articles: &[Article],
 ) -> Result<Vec<ValidationError>, DatasetError> {
     let mut texts: HashMap<&str, String> = HashMap::new();
     for a in articles {
-        let text = match a.normalisation {
-            Some(rules) => Normalisation::from_toml(rules)
-                .map_err(|source| DatasetError::Normalisation {
-                    file: a.file.to_owned(),
-                    source,
-                })?
-                .apply(a.text),
-            None => a.text.to_owned(),
-        };
-        texts.insert(a.file, text);
+        texts.insert(a.file, article_text(a)?);
     }
     let mut errors = Vec::new();
     let mut check = |record: &str, citations: &[Citation]| {

@@ -350,7 +350,7 @@ impl Config {
                 self.safelist = file.safelist;
             }
             for (city, setting) in file.districts {
-                if !crate::CITIES.iter().any(|(id, _)| *id == city) {
+                if !crate::CITIES.iter().any(|(id, ..)| *id == city) {
                     return Err(ConfigError::UnknownCity {
                         city,
                         known: crate::known_cities(),
@@ -359,7 +359,7 @@ impl Config {
                 self.districts.insert(city, setting);
             }
         }
-        for (city, _) in crate::CITIES {
+        for (city, ..) in crate::CITIES {
             if let Some(url) = env(&database_variable(city)).filter(|v| !v.trim().is_empty()) {
                 self.districts
                     .entry((*city).to_owned())

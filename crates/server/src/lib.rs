@@ -18,18 +18,19 @@ use store::{District, DistrictOptions, ImportOutcome, ProgressSink, StoreError};
 /// Loads a city crate's dataset: parsed, validated, every quote checked against its article.
 pub type DatasetLoader = fn() -> Result<CityDataset, DatasetError>;
 
-/// The cities this binary serves, in the service's order, each with its dataset loader.
-pub const CITIES: &[(&str, DatasetLoader)] = &[
-    ("korla", city_korla::dataset),
-    ("taiyuan", city_taiyuan::dataset),
-    ("suzhou", city_suzhou::dataset),
-    ("jinshan", city_jinshan::dataset),
+/// The cities this binary serves, in the service's order, each with its dataset loader and the
+/// articles its dataset was transcribed from.
+pub const CITIES: &[(&str, DatasetLoader, &[model::Article])] = &[
+    ("korla", city_korla::dataset, city_korla::ARTICLES),
+    ("taiyuan", city_taiyuan::dataset, city_taiyuan::ARTICLES),
+    ("suzhou", city_suzhou::dataset, city_suzhou::ARTICLES),
+    ("jinshan", city_jinshan::dataset, city_jinshan::ARTICLES),
 ];
 
 pub(crate) fn known_cities() -> String {
     CITIES
         .iter()
-        .map(|(id, _)| *id)
+        .map(|(id, ..)| *id)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -71,8 +72,8 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 fn loader(city: &str) -> Result<DatasetLoader, ServerError> {
     CITIES
         .iter()
-        .find(|(id, _)| *id == city)
-        .map(|(_, load)| *load)
+        .find(|(id, ..)| *id == city)
+        .map(|(_, load, _)| *load)
         .ok_or_else(|| ServerError::UnknownCity {
             city: city.to_owned(),
         })
@@ -84,6 +85,23 @@ pub fn dataset(city: &str) -> Result<CityDataset, ServerError> {
         city: city.to_owned(),
         source: Box::new(source),
     })
+}
+
+/// `city`'s dataset, validated, and how much of each of its articles the dataset's quotes
+/// cover, sentence by sentence.
+pub fn coverage(city: &str) -> Result<(CityDataset, Vec<model::ArticleCoverage>), ServerError> {
+    let d = dataset(city)?;
+    let articles = CITIES
+        .iter()
+        .find(|(id, ..)| *id == city)
+        .map_or(&[][..], |(.., articles)| *articles);
+    let coverage = d
+        .coverage(articles)
+        .map_err(|source| ServerError::Dataset {
+            city: city.to_owned(),
+            source: Box::new(source),
+        })?;
+    Ok((d, coverage))
 }
 
 /// The district of `city` as configured, not yet opened; it will hold `keep` when given.
@@ -132,7 +150,7 @@ pub const STARTUP_WAIT: Duration = Duration::from_secs(30);
 pub async fn prepare_districts(config: &Config) -> Result<Districts, ServerError> {
     let mut list = Vec::with_capacity(CITIES.len());
     if !config.only_synthetic {
-        for (city, _) in CITIES {
+        for (city, ..) in CITIES {
             list.push(district(config, city, Some(Arc::new(dataset(city)?))));
         }
     }
@@ -227,7 +245,7 @@ pub async fn synthesize(
 ) -> Result<usize, ServerError> {
     let templates = CITIES
         .iter()
-        .map(|(city, _)| dataset(city))
+        .map(|(city, ..)| dataset(city))
         .collect::<Result<Vec<_>, _>>()?;
     let mut probes = Vec::new();
     for setting in &plan.databases {

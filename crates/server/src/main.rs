@@ -81,6 +81,13 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Validate a city's dataset (every city's by default) and report how much of its articles
+    /// it transcribes: for each article, how many sentences a quote supports, and every
+    /// sentence no quote supports, so a transcriber sees what is left.
+    Check {
+        /// Only this city (default: every city).
+        city: Option<String>,
+    },
     /// Write the public schema (SDL): `schema.graphql` and, in Apollo Federation form,
     /// `schema.federation.graphql`; or one of them to `--output` (`-`: standard output).
     ExportSchema {
@@ -187,9 +194,9 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
             force,
         } => {
             let cities: Vec<&str> = match &city {
-                Some(c) if CITIES.iter().any(|(id, _)| id == c) => vec![c.as_str()],
+                Some(c) if CITIES.iter().any(|(id, ..)| id == c) => vec![c.as_str()],
                 Some(c) => return Err(ServerError::UnknownCity { city: c.clone() }.into()),
-                None => CITIES.iter().map(|(id, _)| *id).collect(),
+                None => CITIES.iter().map(|(id, ..)| *id).collect(),
             };
             for city in cities {
                 let district = server::open_district(&config, city, database.as_deref()).await?;
@@ -203,6 +210,48 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
                     }
                 }
                 district.close().await;
+            }
+            Ok(())
+        }
+        Command::Check { city } => {
+            let cities: Vec<&str> = match &city {
+                Some(c) if CITIES.iter().any(|(id, ..)| id == c) => vec![c.as_str()],
+                Some(c) => return Err(ServerError::UnknownCity { city: c.clone() }.into()),
+                None => CITIES.iter().map(|(id, ..)| *id).collect(),
+            };
+            for city in cities {
+                let (d, coverage) = server::coverage(city)?;
+                println!(
+                    "{city}: valid; {} circles, {} centers, {} rooms, {} citations",
+                    d.circles.len(),
+                    d.centers.len(),
+                    d.rooms.len(),
+                    d.citation_count()
+                );
+                for article in &coverage {
+                    // Each uncovered sentence once, in order, with how often it recurs (a
+                    // repeated heading).
+                    let mut uncovered: Vec<(&str, usize)> = Vec::new();
+                    for sentence in article.uncovered() {
+                        match uncovered.iter_mut().find(|(s, _)| *s == sentence) {
+                            Some((_, n)) => *n += 1,
+                            None => uncovered.push((sentence, 1)),
+                        }
+                    }
+                    println!(
+                        "  {}: {} of {} sentences support a field; {} support none:",
+                        article.file,
+                        article.covered(),
+                        article.sentences.len(),
+                        article.sentences.len() - article.covered()
+                    );
+                    for (sentence, n) in uncovered {
+                        match n {
+                            1 => println!("    | {sentence}"),
+                            n => println!("    | {sentence} (×{n})"),
+                        }
+                    }
+                }
             }
             Ok(())
         }
