@@ -69,27 +69,10 @@ impl CityDataset {
     /// Every quote of the dataset with the file it quotes: the citations of circles, centers,
     /// rooms, indicators, events and organisations, and the sources' bylines.
     pub fn quotes(&self) -> Vec<(&str, &str)> {
-        fn of_indicators(list: &[crate::Indicator]) -> Vec<&[crate::Citation]> {
-            list.iter().map(|i| i.citations.as_slice()).collect()
-        }
-        let mut lists: Vec<&[crate::Citation]> = of_indicators(&self.indicators);
-        for c in &self.circles {
-            lists.push(&c.citations);
-            lists.extend(of_indicators(&c.indicators));
-        }
-        for c in &self.centers {
-            lists.push(&c.citations);
-            lists.extend(of_indicators(&c.indicators));
-        }
-        for r in &self.rooms {
-            lists.push(&r.citations);
-            lists.extend(of_indicators(&r.indicators));
-            lists.extend(r.events.iter().map(|e| e.citations.as_slice()));
-        }
-        lists.extend(self.organisations.iter().map(|o| o.citations.as_slice()));
-        let mut out: Vec<(&str, &str)> = lists
+        let mut out: Vec<(&str, &str)> = self
+            .cited()
             .into_iter()
-            .flatten()
+            .flat_map(|(_, list)| list)
             .map(|c| (c.source.as_str(), c.quote.as_str()))
             .collect();
         for s in &self.sources {

@@ -547,33 +547,45 @@ impl CityDataset {
     }
 
     /// How many citations the dataset holds, on records, indicators, events and organisations
-    /// alike.
+    /// alike (see [`CityDataset::cited`]).
     pub fn citation_count(&self) -> usize {
-        let ind = |v: &[Indicator]| v.iter().map(|i| i.citations.len()).sum::<usize>();
-        ind(&self.indicators)
-            + self
-                .circles
-                .iter()
-                .map(|c| c.citations.len() + ind(&c.indicators))
-                .sum::<usize>()
-            + self
-                .centers
-                .iter()
-                .map(|c| c.citations.len() + ind(&c.indicators))
-                .sum::<usize>()
-            + self
-                .rooms
-                .iter()
-                .map(|r| {
-                    r.citations.len()
-                        + ind(&r.indicators)
-                        + r.events.iter().map(|e| e.citations.len()).sum::<usize>()
-                })
-                .sum::<usize>()
-            + self
-                .organisations
-                .iter()
-                .map(|o| o.citations.len())
-                .sum::<usize>()
+        self.cited().iter().map(|(_, list)| list.len()).sum()
+    }
+
+    /// Every list of citations in the dataset, with the record it belongs to as errors name
+    /// it (`korla/kongque`, `korla indicator `goal``, `… event `…``): records, indicators,
+    /// events and organisations. The one walk over them that counting, the quote check and the
+    /// coverage report share.
+    pub fn cited(&self) -> Vec<(String, &[Citation])> {
+        fn indicators<'a>(
+            out: &mut Vec<(String, &'a [Citation])>,
+            owner: &str,
+            list: &'a [Indicator],
+        ) {
+            for i in list {
+                out.push((format!("{owner} indicator `{}`", i.key), &i.citations));
+            }
+        }
+        let mut out = Vec::new();
+        indicators(&mut out, &self.city.id, &self.indicators);
+        for c in &self.circles {
+            out.push((c.id.clone(), c.citations.as_slice()));
+            indicators(&mut out, &c.id, &c.indicators);
+        }
+        for c in &self.centers {
+            out.push((c.id.clone(), c.citations.as_slice()));
+            indicators(&mut out, &c.id, &c.indicators);
+        }
+        for r in &self.rooms {
+            out.push((r.id.clone(), r.citations.as_slice()));
+            indicators(&mut out, &r.id, &r.indicators);
+            for e in &r.events {
+                out.push((format!("{} event `{}`", r.id, e.name), &e.citations));
+            }
+        }
+        for o in &self.organisations {
+            out.push((o.id.clone(), o.citations.as_slice()));
+        }
+        out
     }
 }

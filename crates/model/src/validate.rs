@@ -587,27 +587,8 @@ pub fn check_quotes(
             }
         }
     };
-    let indicators =
-        |record: &str, list: &[Indicator], check: &mut dyn FnMut(&str, &[Citation])| {
-            for i in list {
-                check(&format!("{record} indicator `{}`", i.key), &i.citations);
-            }
-        };
-    indicators(&d.city.id, &d.indicators, &mut check);
-    for c in &d.circles {
-        check(&c.id, &c.citations);
-        indicators(&c.id, &c.indicators, &mut check);
-    }
-    for c in &d.centers {
-        check(&c.id, &c.citations);
-        indicators(&c.id, &c.indicators, &mut check);
-    }
-    for r in &d.rooms {
-        check(&r.id, &r.citations);
-        indicators(&r.id, &r.indicators, &mut check);
-        for e in &r.events {
-            check(&format!("{} event `{}`", r.id, e.name), &e.citations);
-        }
+    for (record, list) in d.cited() {
+        check(&record, list);
     }
     for s in &d.sources {
         let bylines: Vec<Citation> = s
@@ -620,9 +601,6 @@ pub fn check_quotes(
             })
             .collect();
         check(&format!("{} contributors", s.file), &bylines);
-    }
-    for o in &d.organisations {
-        check(&o.id, &o.citations);
     }
     Ok(errors)
 }

@@ -211,6 +211,7 @@ fn branch(
     let text = |e: &str| format!("CAST({e} AS TEXT)");
     let int = |e: &str| format!("CAST({e} AS BIGINT)");
     let real = |e: &str| format!("CAST({e} AS DOUBLE PRECISION)");
+    debug_assert!(KINDS.contains(&kind), "{kind} is not in KINDS");
     let code = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
     let mut cols = vec![int(&code.to_string())];
     cols.extend(k.iter().map(|e| text(e)));

@@ -181,12 +181,11 @@ pub(crate) const FREE_TERMS: &str = "('FREE', 'FREE_LOAN')";
 
 impl Offer<'_> {
     fn push_where(&self, sql: &mut Sql) {
-        const FREE: &str = FREE_TERMS;
         let terms = "SELECT 1 FROM terms t WHERE t.record_id = x.id AND t.kind";
         match self.free_of_charge {
-            Some(true) => sql.push(&format!(" AND EXISTS ({terms} IN {FREE})")),
+            Some(true) => sql.push(&format!(" AND EXISTS ({terms} IN {FREE_TERMS})")),
             Some(false) => sql.push(&format!(
-                " AND EXISTS ({terms} NOT IN {FREE}) AND NOT EXISTS ({terms} IN {FREE})"
+                " AND EXISTS ({terms} NOT IN {FREE_TERMS}) AND NOT EXISTS ({terms} IN {FREE_TERMS})"
             )),
             None => sql,
         };
