@@ -20,6 +20,8 @@
 //! - `cli`: `dangqun import` and `export-schema`; the committed `schema.graphql` is current.
 //! - `districts`: a PostgreSQL district stopped and restarted mid-test, a district slower than its
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
+//! - `new_city`: a fifth city from `dangqun new-city`'s scaffold and a made-up article
+//!   (`tests/fixture-city/`), checked, imported and queried next to the real four.
 //! - `outage`: one district down under every root field: the others' data and one
 //!   `DISTRICT_UNAVAILABLE` naming the city.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
@@ -72,6 +74,8 @@ mod imports;
 mod large;
 #[path = "e2e/limits.rs"]
 mod limits;
+#[path = "e2e/new_city.rs"]
+mod new_city;
 #[path = "e2e/observability.rs"]
 mod observability;
 #[path = "e2e/outage.rs"]

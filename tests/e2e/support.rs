@@ -94,6 +94,12 @@ pub fn start_with(name: &str, datasets: Vec<model::CityDataset>) -> TestServer {
     serve(config(name), Some(datasets), true)
 }
 
+/// Starts a service with this configuration over these datasets (one district each, in the
+/// given order): cities the binary does not serve, too.
+pub fn start_config_with(config: server::Config, datasets: Vec<model::CityDataset>) -> TestServer {
+    serve(config, Some(datasets), true)
+}
+
 /// Starts a service over freshly imported districts that serves as an Apollo Federation
 /// subgraph (`_entities`, `_service`).
 pub fn start_federated(name: &str) -> TestServer {

@@ -481,6 +481,8 @@ pub struct Room {
 #[serde(deny_unknown_fields)]
 pub struct CityDataset {
     pub city: CityInfo,
+    /// The articles transcribed; none yet in a city `dangqun new-city` has just created.
+    #[serde(default)]
     pub sources: Vec<Source>,
     /// Figures about the city's centers as a whole (investments, counts of centers built…).
     #[serde(default)]

@@ -548,8 +548,6 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
     ck.errors
 }
 
-/// Every citation's quote must stand verbatim in its article (after the article's
-/// normalisation, where it has one).
 /// An article's text as quoted: after its normalisation, if it has one.
 pub(crate) fn article_text(a: &Article) -> Result<String, DatasetError> {
     Ok(match a.normalisation {
@@ -563,6 +561,9 @@ pub(crate) fn article_text(a: &Article) -> Result<String, DatasetError> {
     })
 }
 
+/// Every citation's quote must stand verbatim in its article (after the article's
+/// normalisation, where it has one), and the articles a crate embeds must be exactly the
+/// sources its dataset lists.
 pub fn check_quotes(
     d: &CityDataset,
     articles: &[Article],
@@ -572,6 +573,27 @@ pub fn check_quotes(
         texts.insert(a.file, article_text(a)?);
     }
     let mut errors = Vec::new();
+    for s in d
+        .sources
+        .iter()
+        .filter(|s| !texts.contains_key(s.file.as_str()))
+    {
+        errors.push(ValidationError {
+            record: s.file.clone(),
+            message: "is listed as a source, but the crate embeds no such article (add it to \
+                      `sources/` and to the articles of `city_data!` in `src/lib.rs`)"
+                .to_owned(),
+        });
+    }
+    for a in articles
+        .iter()
+        .filter(|a| !d.sources.iter().any(|s| s.file == a.file))
+    {
+        errors.push(ValidationError {
+            record: a.file.to_owned(),
+            message: "is embedded as an article, but no `[[sources]]` entry lists it".to_owned(),
+        });
+    }
     let mut check = |record: &str, citations: &[Citation]| {
         for c in citations {
             match texts.get(c.source.as_str()) {
@@ -837,6 +859,35 @@ supports = ["name", "description"]
                 capacity,
                 "x/o: `name` text \"某单位\" stands in no quote that supports `name`"
             ]
+        );
+    }
+
+    #[test]
+    fn the_embedded_articles_are_exactly_the_listed_sources() {
+        let d = CityDataset::parse(&MINIMAL.replace("DESCRIPTION", "可供阅读")).expect("parses");
+        let article = |file: &'static str| crate::Article {
+            file,
+            text: "某中心有一间阅览室,可供阅读,容纳5至10人。",
+            normalisation: None,
+        };
+        let found = |articles: &[crate::Article]| {
+            super::check_quotes(&d, articles)
+                .expect("no normalisation")
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(&[article("a.txt")]), Vec::<String>::new());
+        assert_eq!(
+            found(&[article("a.txt"), article("b.txt")]),
+            ["b.txt: is embedded as an article, but no `[[sources]]` entry lists it"]
+        );
+        let missing = found(&[]);
+        assert_eq!(missing.len(), 3, "{missing:#?}");
+        assert!(
+            missing[0]
+                .starts_with("a.txt: is listed as a source, but the crate embeds no such article"),
+            "{missing:#?}"
         );
     }
 

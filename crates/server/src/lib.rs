@@ -5,6 +5,8 @@ mod config;
 mod http;
 mod metrics;
 mod persisted;
+pub mod registry;
+pub mod scaffold;
 
 pub use config::{Config, ConfigError, DistrictSetting, LogFormat};
 pub use http::{HttpOptions, app};
@@ -18,14 +20,7 @@ use store::{District, DistrictOptions, ImportOutcome, ProgressSink, StoreError};
 /// Loads a city crate's dataset: parsed, validated, every quote checked against its article.
 pub type DatasetLoader = fn() -> Result<CityDataset, DatasetError>;
 
-/// The cities this binary serves, in the service's order, each with its dataset loader and the
-/// articles its dataset was transcribed from.
-pub const CITIES: &[(&str, DatasetLoader, &[model::Article])] = &[
-    ("korla", city_korla::dataset, city_korla::ARTICLES),
-    ("taiyuan", city_taiyuan::dataset, city_taiyuan::ARTICLES),
-    ("suzhou", city_suzhou::dataset, city_suzhou::ARTICLES),
-    ("jinshan", city_jinshan::dataset, city_jinshan::ARTICLES),
-];
+include!(concat!(env!("OUT_DIR"), "/cities.rs"));
 
 pub(crate) fn known_cities() -> String {
     CITIES
@@ -102,6 +97,51 @@ pub fn coverage(city: &str) -> Result<(CityDataset, Vec<model::ArticleCoverage>)
             source: Box::new(source),
         })?;
     Ok((d, coverage))
+}
+
+/// What `dangqun check` prints for `city`: its record counts, then for each article how many
+/// sentences some quote supports and every sentence none supports, once each in order (a
+/// repeated heading with its count).
+pub fn check_report(city: &str) -> Result<String, ServerError> {
+    let (d, coverage) = coverage(city)?;
+    Ok(coverage_report(&d, &coverage))
+}
+
+/// [`check_report`] of a dataset and its coverage.
+pub fn coverage_report(d: &CityDataset, coverage: &[model::ArticleCoverage]) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "{}: valid; {} circles, {} centers, {} rooms, {} citations\n",
+        d.city.id,
+        d.circles.len(),
+        d.centers.len(),
+        d.rooms.len(),
+        d.citation_count()
+    );
+    for article in coverage {
+        let mut uncovered: Vec<(&str, usize)> = Vec::new();
+        for sentence in article.uncovered() {
+            match uncovered.iter_mut().find(|(s, _)| *s == sentence) {
+                Some((_, n)) => *n += 1,
+                None => uncovered.push((sentence, 1)),
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  {}: {} of {} sentences support a field; {} support none:",
+            article.file,
+            article.covered(),
+            article.sentences.len(),
+            article.sentences.len() - article.covered()
+        );
+        for (sentence, n) in uncovered {
+            let _ = match n {
+                1 => writeln!(out, "    | {sentence}"),
+                n => writeln!(out, "    | {sentence} (×{n})"),
+            };
+        }
+    }
+    out
 }
 
 /// The district of `city` as configured, not yet opened; it will hold `keep` when given.

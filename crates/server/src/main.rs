@@ -88,6 +88,34 @@ enum Command {
         /// Only this city (default: every city).
         city: Option<String>,
     },
+    /// Create a new city's crate, `crates/city-<ID>` (data file, `sources/`, README, tests),
+    /// and register it with one line in `crates/server/Cargo.toml`. Run at the root of a
+    /// checkout; README's "Adding a city" says what comes next.
+    NewCity {
+        /// Lower-case ASCII letters and digits, starting with a letter (`kashgar`).
+        id: String,
+        /// The city's name in Chinese (`喀什市`).
+        #[arg(long)]
+        name: String,
+        /// Its English name (`Kashgar`).
+        #[arg(long)]
+        name_en: String,
+        /// Its province (`新疆维吾尔自治区`).
+        #[arg(long)]
+        province: String,
+        /// The province's English name.
+        #[arg(long)]
+        province_en: String,
+        /// The part of the city its sources cover, when narrower than the city (`某区`).
+        #[arg(long)]
+        area: Option<String>,
+        /// That part's English name.
+        #[arg(long, requires = "area")]
+        area_en: Option<String>,
+        /// The root of the checkout.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Write the public schema (SDL): `schema.graphql` and, in Apollo Federation form,
     /// `schema.federation.graphql`; or one of them to `--output` (`-`: standard output).
     ExportSchema {
@@ -220,39 +248,41 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
                 None => CITIES.iter().map(|(id, ..)| *id).collect(),
             };
             for city in cities {
-                let (d, coverage) = server::coverage(city)?;
-                println!(
-                    "{city}: valid; {} circles, {} centers, {} rooms, {} citations",
-                    d.circles.len(),
-                    d.centers.len(),
-                    d.rooms.len(),
-                    d.citation_count()
-                );
-                for article in &coverage {
-                    // Each uncovered sentence once, in order, with how often it recurs (a
-                    // repeated heading).
-                    let mut uncovered: Vec<(&str, usize)> = Vec::new();
-                    for sentence in article.uncovered() {
-                        match uncovered.iter_mut().find(|(s, _)| *s == sentence) {
-                            Some((_, n)) => *n += 1,
-                            None => uncovered.push((sentence, 1)),
-                        }
-                    }
-                    println!(
-                        "  {}: {} of {} sentences support a field; {} support none:",
-                        article.file,
-                        article.covered(),
-                        article.sentences.len(),
-                        article.sentences.len() - article.covered()
-                    );
-                    for (sentence, n) in uncovered {
-                        match n {
-                            1 => println!("    | {sentence}"),
-                            n => println!("    | {sentence} (×{n})"),
-                        }
-                    }
-                }
+                print!("{}", server::check_report(city)?);
             }
+            Ok(())
+        }
+        Command::NewCity {
+            id,
+            name,
+            name_en,
+            province,
+            province_en,
+            area,
+            area_en,
+            root,
+        } => {
+            let city = server::scaffold::NewCity {
+                id,
+                name,
+                name_en,
+                province,
+                province_en,
+                area,
+                area_en,
+            };
+            let dir = server::scaffold::new_city(&root, &city)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            println!(
+                "{}: created, and registered in crates/server/Cargo.toml",
+                dir.display()
+            );
+            println!(
+                "next: put the articles in {}/sources/, list them in src/lib.rs, transcribe them \
+                 into data/dataset.toml, and run `dangqun check {}` (README: \"Adding a city\")",
+                dir.display(),
+                city.id
+            );
             Ok(())
         }
         Command::Copy { city, from, to } => {
