@@ -316,6 +316,21 @@ fn the_fixture_city_is_served_next_to_the_real_four() {
             }]
         } } })
     );
+
+    // A room's own hours, beside its center's.
+    let reading = graphql(
+        addr,
+        r#"{ room(id: "fixture/pilot/reading") { openingHours { unit season days opens closes open24h } } }"#,
+        json!({}),
+    );
+    assert_eq!(
+        reading,
+        json!({ "data": { "room": { "openingHours": [{
+            "unit": null, "season": "ALL_YEAR",
+            "days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"],
+            "opens": "08:00", "closes": "20:00", "open24h": false
+        }] } } })
+    );
 }
 
 /// The ids of a room list's nodes.

@@ -84,7 +84,7 @@ fn counts() {
     let nanzhai = d.rooms.iter().filter(|r| r.center == "taiyuan/nanzhai");
     assert_eq!(nanzhai.count(), 9);
     assert_eq!(d.indicators.len(), 14);
-    assert_eq!(d.citation_count(), 60);
+    assert_eq!(d.citation_count(), 61);
 }
 
 #[test]
@@ -204,7 +204,22 @@ fn centers() {
     }
 
     assert!(center("taiyuan/huaiyuan").service_items[0].contains("智能小宝贝"));
-    assert_eq!(center("taiyuan/chaoyang").service_items, ["萌娃假期托管班"]);
+    let chaoyang = center("taiyuan/chaoyang");
+    assert_eq!(chaoyang.service_items, ["萌娃假期托管班"]);
+    // The holiday class's volunteer team (志愿服务队), by the groups that form it.
+    let volunteers: Vec<(&str, bool)> = chaoyang
+        .staff
+        .iter()
+        .map(|s| (s.role.as_str(), s.volunteer))
+        .collect();
+    assert_eq!(
+        volunteers,
+        [
+            ("在职党员教师", true),
+            ("大学生党员", true),
+            ("社区党员干部", true)
+        ]
+    );
 }
 
 #[test]

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use store::{
     AudienceRow, CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow,
     ContactRow, ContributorRow, EquipmentRow, EventRow, ExhibitRow, IndicatorRow, OpeningHoursRow,
-    OrganisationRow, QuantityRow, RoomRow, ServiceItemRow, SourceRow, StaffRow, Table, TermRow,
-    UseRow,
+    OrganisationRow, QuantityRow, RoomHoursRow, RoomRow, ServiceItemRow, SourceRow, StaffRow,
+    Table, TermRow, UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -605,7 +605,7 @@ impl ServiceCircle {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct OpeningHours {
     /// The unit inside the center the line is for, in the source's words (`兆佳巷工作站`); null
-    /// for the center's own hours.
+    /// for the center's or the room's own hours.
     pub unit: Option<String>,
     /// English rendering of `unit`.
     pub unit_en: Option<String>,
@@ -620,6 +620,36 @@ pub struct OpeningHours {
     /// Open around the clock.
     #[graphql(name = "open24h")]
     pub open_24h: bool,
+}
+
+impl OpeningHours {
+    /// A line as stored (weekday codes comma-separated, times in minutes after midnight), for
+    /// no unit.
+    fn stored(
+        season: &str,
+        days: Option<String>,
+        opens: Option<i64>,
+        closes: Option<i64>,
+        open_24h: bool,
+    ) -> Result<Self> {
+        let days = days
+            .map(|d| {
+                list(&d)
+                    .iter()
+                    .map(|d| code::<Weekday>("weekday", d))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?;
+        Ok(Self {
+            unit: None,
+            unit_en: None,
+            season: code("season", season)?,
+            days,
+            opens: time(opens),
+            closes: time(closes),
+            open_24h,
+        })
+    }
 }
 
 /// Someone to contact.
@@ -643,24 +673,11 @@ impl ServiceCenter {
             .into_iter()
             .filter(|h| h.unit.is_some() == of_units)
             .map(|h| {
-                let days = h
-                    .days
-                    .map(|d| {
-                        list(&d)
-                            .iter()
-                            .map(|d| code::<Weekday>("weekday", d))
-                            .collect::<Result<Vec<_>>>()
-                    })
-                    .transpose()?;
-                Ok(OpeningHours {
-                    unit: h.unit,
-                    unit_en: h.unit_en,
-                    season: code("season", &h.season)?,
-                    days,
-                    opens: time(h.opens),
-                    closes: time(h.closes),
-                    open_24h: h.open_24h,
-                })
+                let mut line =
+                    OpeningHours::stored(&h.season, h.days, h.opens, h.closes, h.open_24h)?;
+                line.unit = h.unit;
+                line.unit_en = h.unit_en;
+                Ok(line)
             })
             .collect()
     }
@@ -954,6 +971,15 @@ impl FunctionRoom {
     #[graphql(name = "open24h")]
     async fn open_24h(&self) -> bool {
         self.0.open_24h
+    }
+    /// The room's own opening hours by season, where the source states them; empty when it
+    /// gives none (a room open around the clock says so in `open24h`).
+    async fn opening_hours(&self, ctx: &Context<'_>) -> Result<Vec<OpeningHours>> {
+        load::<RoomHoursRow>(ctx, "room_id", &self.0.id)
+            .await?
+            .into_iter()
+            .map(|h| OpeningHours::stored(&h.season, h.days, h.opens, h.closes, h.open_24h))
+            .collect()
     }
     /// Recurring events held in the room.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<Event>> {

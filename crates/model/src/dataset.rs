@@ -454,6 +454,9 @@ pub struct Room {
     /// True when the source says the space or its service runs around the clock.
     #[serde(default)]
     pub open_24h: bool,
+    /// The room's own timetable, where the source states one; lines name no unit.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
     #[serde(default)]
     pub events: Vec<Event>,
     /// On what terms the room serves, as the source states them.

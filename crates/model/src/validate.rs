@@ -2,6 +2,7 @@
 //! the record it concerns, so that a researcher correcting the data file knows where to look.
 
 use crate::dataset::{Article, Audience, CityDataset, DatasetError, Indicator, Staff, Term};
+use crate::hours::OpeningHours;
 use crate::normalise::Normalisation;
 use crate::quantity::{Citation, Quantity};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -140,6 +141,48 @@ impl Checker {
     }
 
     /// A role of the people serving is the source's words.
+    /// A timetable's lines: times in order, or open around the clock; a line's unit (only a
+    /// center's lines may name one) with its English name, inside a quote supporting the hours.
+    fn hours(
+        &mut self,
+        id: &str,
+        citations: &[Citation],
+        lines: &[OpeningHours],
+        units_allowed: bool,
+    ) {
+        for h in lines {
+            self.verbatim(id, citations, "opening_hours", &opt(&h.unit));
+            if !units_allowed && h.unit.is_some() {
+                self.fail(
+                    id,
+                    "opening hours: a room's lines are its own and name no unit",
+                );
+            } else if h.unit.is_some() != h.unit_en.is_some() {
+                self.fail(
+                    id,
+                    "opening hours: a line's unit needs its unit_en, and back",
+                );
+            }
+            match (h.open_24h, h.opens, h.closes) {
+                (true, None, None) => {}
+                (true, _, _) => self.fail(
+                    id,
+                    "opening hours: a 24-hour line has no opening or closing time",
+                ),
+                (false, Some(o), Some(cl)) if o >= cl => {
+                    self.fail(
+                        id,
+                        format!("opening hours: opens at {o} but closes at {cl}"),
+                    );
+                }
+                (false, None, _) | (false, _, None) => {
+                    self.fail(id, "opening hours: a line needs both times, or open_24h")
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn staff(&mut self, record: &str, citations: &[Citation], staff: &[Staff]) {
         let roles: Vec<&str> = staff.iter().map(|p| p.role.as_str()).collect();
         self.verbatim(record, citations, "staff", &roles);
@@ -270,6 +313,7 @@ const ROOM_FIELDS: &[&str] = &[
     "floor",
     "outdoor",
     "open_24h",
+    "opening_hours",
     "terms",
     "audiences",
     "staff",
@@ -413,32 +457,7 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         ck.verbatim(id, &c.citations, "address", &opt(&c.address));
         ck.verbatim(id, &c.citations, "transit", &opt(&c.transit));
         ck.verbatim(id, &c.citations, "service_items", &strs(&c.service_items));
-        for h in &c.opening_hours {
-            ck.verbatim(id, &c.citations, "opening_hours", &opt(&h.unit));
-            if h.unit.is_some() != h.unit_en.is_some() {
-                ck.fail(
-                    id,
-                    "opening hours: a line's unit needs its unit_en, and back",
-                );
-            }
-            match (h.open_24h, h.opens, h.closes) {
-                (true, None, None) => {}
-                (true, _, _) => ck.fail(
-                    id,
-                    "opening hours: a 24-hour line has no opening or closing time",
-                ),
-                (false, Some(o), Some(cl)) if o >= cl => {
-                    ck.fail(
-                        id,
-                        format!("opening hours: opens at {o} but closes at {cl}"),
-                    );
-                }
-                (false, None, _) | (false, _, None) => {
-                    ck.fail(id, "opening hours: a line needs both times, or open_24h")
-                }
-                _ => {}
-            }
-        }
+        ck.hours(id, &c.citations, &c.opening_hours, true);
         for contact in &c.contacts {
             if contact.name.is_none() && contact.phone.is_none() {
                 ck.fail(id, "a contact has neither a name nor a phone");
@@ -492,6 +511,7 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
         ck.verbatim(id, &r.citations, "floor", &opt(&r.floor));
         ck.verbatim(id, &r.citations, "equipment", &strs(&r.equipment));
         ck.verbatim(id, &r.citations, "uses", &strs(&r.uses));
+        ck.hours(id, &r.citations, &r.opening_hours, false);
         for e in &r.events {
             ck.citations(
                 &format!("{id} event `{}`", e.name),
@@ -514,6 +534,7 @@ pub(crate) fn validate(d: &CityDataset) -> Vec<ValidationError> {
                 ("floor", r.floor.is_some()),
                 ("outdoor", r.outdoor),
                 ("open_24h", r.open_24h),
+                ("opening_hours", !r.opening_hours.is_empty()),
                 ("terms", !r.terms.is_empty()),
                 ("audiences", !r.audiences.is_empty()),
                 ("staff", !r.staff.is_empty()),
@@ -859,6 +880,45 @@ supports = ["name", "description"]
                 capacity,
                 "x/o: `name` text \"某单位\" stands in no quote that supports `name`"
             ]
+        );
+    }
+
+    #[test]
+    fn a_rooms_hours_are_cited_ordered_and_its_own() {
+        let with = |line: &str, supports: &str| {
+            MINIMAL
+                .replace("DESCRIPTION", "可供阅读")
+                .replace(
+                    "capacity = { min = 5, max = 10 }",
+                    &format!("opening_hours = [{line}]"),
+                )
+                .replace(
+                    "supports = [\"name\", \"description\"]",
+                    &format!("supports = [\"name\", \"description\"{supports}]"),
+                )
+        };
+        let daily = r#"{ season = "ALL_YEAR", opens = "08:00", closes = "20:00" }"#;
+        assert_eq!(
+            problems(&with(daily, ", \"opening_hours\"")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems(&with(daily, "")),
+            ["x/c/r: `opening_hours` is set but no citation supports it"]
+        );
+        assert_eq!(
+            problems(&with(
+                r#"{ season = "ALL_YEAR", opens = "20:00", closes = "08:00" }"#,
+                ", \"opening_hours\""
+            )),
+            ["x/c/r: opening hours: opens at 20:00 but closes at 08:00"]
+        );
+        assert_eq!(
+            problems(&with(
+                r#"{ unit = "阅览室", unit_en = "R", season = "ALL_YEAR", opens = "08:00", closes = "20:00" }"#,
+                ", \"opening_hours\""
+            )),
+            ["x/c/r: opening hours: a room's lines are its own and name no unit"]
         );
     }
 

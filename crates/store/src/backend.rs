@@ -390,6 +390,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0011_dated_indicators.sql"),
         include_str!("../../../migrations/0011_dated_indicators.sql"),
     ),
+    (
+        12,
+        "room_hours",
+        include_str!("../../../migrations/0012_room_hours.sql"),
+        include_str!("../../../migrations/0012_room_hours.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -495,6 +501,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 11);
+        assert_eq!(LATEST_MIGRATION, 12);
     }
 }

@@ -10,9 +10,9 @@ use crate::backend::Tx;
 use crate::schema::{
     self, AudienceRecord, CenterRecord, CircleCountRecord, CircleNameRecord, CircleRecord,
     CitationRecord, CityRecord, ContactRecord, ContributorRecord, EquipmentRecord, EventRecord,
-    ExhibitRecord, HoursRecord, IndicatorRecord, Int, OrganisationRecord, Real, Record, RoomRecord,
-    SearchEntryRecord, ServiceItemRecord, SourceRecord, StaffRecord, TableDef, TermRecord, Text,
-    UseRecord,
+    ExhibitRecord, HoursRecord, IndicatorRecord, Int, OrganisationRecord, Real, Record,
+    RoomHoursRecord, RoomRecord, SearchEntryRecord, ServiceItemRecord, SourceRecord, StaffRecord,
+    TableDef, TermRecord, Text, UseRecord,
 };
 use crate::sql::{Sql, Val};
 use crate::{District, StoreError};
@@ -103,6 +103,16 @@ fn quantity(q: Option<&Quantity>) -> (Real, Text, Text) {
 /// Minutes after midnight.
 fn minutes(t: Option<model::TimeOfDay>) -> Int {
     Int(t.map(|t| i64::from(t.minutes())))
+}
+
+/// An opening-hours line's weekdays as stored: comma-separated codes, or none.
+fn weekdays(h: &model::OpeningHours) -> Option<String> {
+    h.days.as_ref().map(|days| {
+        days.iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// The people serving in the center or room `id`, by role.
@@ -300,18 +310,12 @@ fn build_plan(d: &CityDataset) -> Plan {
             note: c.note.as_ref().into(),
         });
         for (j, h) in c.opening_hours.iter().enumerate() {
-            let days = h.days.as_ref().map(|days| {
-                days.iter()
-                    .map(|d| d.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            });
             p.push(HoursRecord {
                 center_id: (&c.id).into(),
                 city_id: city.into(),
                 ord: j.into(),
                 season: h.season.as_str().into(),
-                days: days.into(),
+                days: weekdays(h).into(),
                 opens: minutes(h.opens),
                 closes: minutes(h.closes),
                 open_24h: h.open_24h.into(),
@@ -369,6 +373,18 @@ fn build_plan(d: &CityDataset) -> Plan {
                 ord: j.into(),
                 name: e.into(),
                 tag: EquipmentTag::from_raw(e).map(|t| t.as_str()).into(),
+            });
+        }
+        for (j, h) in r.opening_hours.iter().enumerate() {
+            p.push(RoomHoursRecord {
+                room_id: (&r.id).into(),
+                city_id: city.into(),
+                ord: j.into(),
+                season: h.season.as_str().into(),
+                days: weekdays(h).into(),
+                opens: minutes(h.opens),
+                closes: minutes(h.closes),
+                open_24h: h.open_24h.into(),
             });
         }
         terms_and_audiences(&mut p, city, &r.id, &r.terms, &r.audiences);

@@ -255,6 +255,22 @@ table!(
 );
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoomHoursRow {
+    pub room_id: String,
+    pub season: String,
+    pub days: Option<String>,
+    pub opens: Option<i64>,
+    pub closes: Option<i64>,
+    pub open_24h: bool,
+}
+table!(
+    RoomHoursRow,
+    "room_hours",
+    "room_id, season, days, opens, closes, open_24h",
+    "ord"
+);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContactRow {
     pub center_id: String,
     pub name: Option<String>,

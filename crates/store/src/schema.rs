@@ -311,6 +311,17 @@ tables! {
         name: Text,
         tag: Text,
     }
+    /// One line of a room's own timetable.
+    RoomHoursRecord => "room_hours" {
+        room_id: Text,
+        city_id: Text,
+        ord: Int,
+        season: Text,
+        days: Text,
+        opens: Int,
+        closes: Int,
+        open_24h: Bool,
+    }
     /// One use of a room.
     UseRecord => "room_uses" {
         room_id: Text,

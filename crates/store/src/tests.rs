@@ -343,6 +343,7 @@ fn read_rows_name_declared_columns() {
     check::<TermRow>(&tables);
     check::<StaffRow>(&tables);
     check::<ExhibitRow>(&tables);
+    check::<RoomHoursRow>(&tables);
     check::<OrganisationRow>(&tables);
     check::<AudienceRow>(&tables);
     check::<ContactRow>(&tables);
