@@ -22,6 +22,7 @@
 //!   timeout, districts that cannot be reached: partial answers, `/health` and `/ready`.
 //! - `new_city`: a fifth city from `dangqun new-city`'s scaffold and a made-up article
 //!   (`tests/fixture-city/`), checked, imported and queried next to the real four.
+//! - `provenance`: each city's dataset version on `City`, in `Query.about` and `/health`.
 //! - `outage`: one district down under every root field: the others' data and one
 //!   `DISTRICT_UNAVAILABLE` naming the city.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
@@ -88,6 +89,8 @@ mod pagination;
 mod persisted;
 #[path = "e2e/protocol.rs"]
 mod protocol;
+#[path = "e2e/provenance.rs"]
+mod provenance;
 #[path = "e2e/queries.rs"]
 mod queries;
 #[path = "e2e/synth.rs"]

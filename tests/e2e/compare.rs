@@ -323,3 +323,179 @@ fn a_subset_of_the_figures_equals_the_same_part_of_the_full_answer() {
         assert_eq!(part["data"]["compare"], json!(expected), "{selection}");
     }
 }
+
+/// The records and quotes behind each figure, for every city: as many records as the figure
+/// counts, each quote supporting the figure's field and standing in the record's citations.
+#[test]
+fn every_figure_leads_to_its_records_and_quotes() {
+    let answer = graphql(
+        shared().addr,
+        "{ compare { cityId centers rooms floorArea { counted } capacity { roomsWithCapacity }
+           roomsWithoutEquipment openingHours { season centers centersWithoutHours }
+           perCapita { population { counted } }
+           centersEvidence: evidence(figure: CENTERS) { record citations { quote supports source { id } } }
+           roomsEvidence: evidence(figure: ROOMS) { record }
+           floor: evidence(figure: FLOOR_AREA) { record citations { quote supports } }
+           capacityEvidence: evidence(figure: CAPACITY) { record citations { supports } }
+           equipment: evidence(figure: EQUIPMENT) { record citations { supports } }
+           hours: evidence(figure: OPENING_HOURS) { record citations { supports } }
+           population: evidence(figure: POPULATION) { record citations { supports } }
+           offer: evidence(figure: OFFER) { record }
+        } }",
+        json!({}),
+    );
+    assert!(answer.get("errors").is_none(), "{answer}");
+    let count = |row: &Value, key: &str| row[key].as_array().expect(key).len() as u64;
+    let records = |row: &Value, key: &str| -> Vec<String> {
+        row[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|e| e["record"].as_str().expect("record").to_owned())
+            .collect()
+    };
+    for (row, (_, load, _)) in answer["data"]["compare"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .zip(server::CITIES)
+    {
+        let d = load().expect("dataset");
+        let city = row["cityId"].as_str().expect("city");
+        assert_eq!(
+            Some(count(row, "centersEvidence")),
+            row["centers"].as_u64(),
+            "{city}"
+        );
+        assert_eq!(
+            Some(count(row, "roomsEvidence")),
+            row["rooms"].as_u64(),
+            "{city}"
+        );
+        assert_eq!(
+            Some(count(row, "floor")),
+            row["floorArea"]["counted"].as_u64(),
+            "{city}"
+        );
+        assert_eq!(
+            Some(count(row, "capacityEvidence")),
+            row["capacity"]["roomsWithCapacity"].as_u64(),
+            "{city}"
+        );
+        assert_eq!(
+            Some(count(row, "equipment")),
+            row["rooms"]
+                .as_u64()
+                .map(|r| r - row["roomsWithoutEquipment"].as_u64().expect("n")),
+            "{city}"
+        );
+        // Every center with hours of its own has a summer timetable in these datasets.
+        let summer = &row["openingHours"][0];
+        assert_eq!(summer["season"], "SUMMER");
+        assert_eq!(
+            Some(count(row, "hours")),
+            summer["centers"].as_u64(),
+            "{city}"
+        );
+        assert_eq!(
+            Some(count(row, "population")),
+            row["perCapita"]["population"]["counted"].as_u64(),
+            "{city}"
+        );
+
+        // The records are the dataset's own, and each quote supports the figure's field.
+        let mut centers: Vec<String> = d.centers.iter().map(|c| c.id.clone()).collect();
+        centers.sort();
+        assert_eq!(records(row, "centersEvidence"), centers, "{city}");
+        let mut rooms: Vec<String> = d.rooms.iter().map(|r| r.id.clone()).collect();
+        rooms.sort();
+        assert_eq!(records(row, "roomsEvidence"), rooms, "{city}");
+        let mut floors: Vec<String> = d
+            .centers
+            .iter()
+            .filter(|c| c.floor_area.is_some())
+            .map(|c| c.id.clone())
+            .collect();
+        floors.sort();
+        assert_eq!(records(row, "floor"), floors, "{city}");
+        for (key, field) in [
+            ("floor", "floor_area"),
+            ("capacityEvidence", "capacity"),
+            ("equipment", "equipment"),
+            ("hours", "opening_hours"),
+            ("population", "population"),
+        ] {
+            for e in row[key].as_array().expect(key) {
+                let citations = e["citations"].as_array().expect("citations");
+                assert!(!citations.is_empty(), "{city} {key}");
+                for c in citations {
+                    assert!(
+                        c["supports"]
+                            .as_array()
+                            .expect("supports")
+                            .contains(&json!(field)),
+                        "{city} {key}: {c}"
+                    );
+                }
+            }
+        }
+        // Offer: every record with stated terms or audiences, and every organisation.
+        let mut offer: Vec<String> = d
+            .centers
+            .iter()
+            .filter(|c| !c.terms.is_empty() || !c.audiences.is_empty())
+            .map(|c| c.id.clone())
+            .chain(
+                d.rooms
+                    .iter()
+                    .filter(|r| !r.terms.is_empty() || !r.audiences.is_empty())
+                    .map(|r| r.id.clone()),
+            )
+            .chain(d.organisations.iter().map(|o| o.id.clone()))
+            .collect();
+        offer.sort();
+        assert_eq!(records(row, "offer"), offer, "{city}");
+    }
+
+    // One figure, read as a researcher would: Korla's floor areas and the sentences they
+    // stand on.
+    let korla = &answer["data"]["compare"][0];
+    let floor: Vec<(String, Vec<String>)> = korla["floor"]
+        .as_array()
+        .expect("floor")
+        .iter()
+        .map(|e| {
+            (
+                e["record"].as_str().expect("record").to_owned(),
+                e["citations"]
+                    .as_array()
+                    .expect("citations")
+                    .iter()
+                    .map(|c| c["quote"].as_str().expect("quote").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, Vec<String>)> = {
+        let d = server::dataset("korla").expect("korla");
+        let mut list: Vec<(String, Vec<String>)> = d
+            .centers
+            .iter()
+            .filter(|c| c.floor_area.is_some())
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.citations
+                        .iter()
+                        .filter(|q| q.supports.iter().any(|s| s == "floor_area"))
+                        .map(|q| q.quote.clone())
+                        .collect(),
+                )
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    assert_eq!(floor, expected);
+    assert_eq!(floor.len(), 2);
+}

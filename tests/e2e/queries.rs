@@ -113,10 +113,35 @@ fn the_readme_examples_answer_exactly_as_shown() {
             ),
         }
     }
-    // The three first examples, and the three of "Comparing cities" with their answers.
+    // A reference shown is one the service gives.
+    let references = graphql(
+        shared().addr,
+        "{ sources { citation(style: BIBTEX) } }",
+        Value::Null,
+    );
+    let given: Vec<&str> = references["data"]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| s["citation"].as_str().expect("citation"))
+        .collect();
+    let shown: Vec<&String> = blocks
+        .iter()
+        .filter(|(language, _)| language == "bibtex")
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(shown.len(), 1);
+    for reference in shown {
+        assert!(
+            given.contains(&reference.as_str()),
+            "README shows {reference}"
+        );
+    }
+    // The three first examples, the three of "Comparing cities" and the one of "From a figure
+    // to the sentence" with their answers.
     assert_eq!(
         (queries, exact),
-        (6, 3),
+        (7, 4),
         "README's examples changed: update this count"
     );
 }

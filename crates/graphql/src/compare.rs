@@ -247,8 +247,132 @@ impl CategoryBreakdown {
     }
 }
 
+/// A figure of `compare`, to ask for the records and quotes behind it.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ComparisonFigure {
+    /// `centers`: each center, by the quotes that name it.
+    Centers,
+    /// `rooms`, `categories`: each room, by the quotes that name it.
+    Rooms,
+    /// `floorArea`: each center that states one, by the quotes that state it.
+    FloorArea,
+    /// `capacity`: each room that states one.
+    Capacity,
+    /// `equipmentCoverage`, `roomsWithoutEquipment`: each room that lists equipment.
+    Equipment,
+    /// `openingHours`: each center with hours of its own (a unit's hours are not the center's).
+    OpeningHours,
+    /// `serviceCircles`: each circle, by all its quotes.
+    ServiceCircles,
+    /// `perCapita.population`: each circle that states a population.
+    Population,
+    /// `offer`: each center or room with stated terms or audiences, and each organisation.
+    Offer,
+}
+
+/// A record a figure is computed from, with the quotes it stands on.
+#[derive(SimpleObject)]
+pub struct Evidence {
+    /// The record's id (a center, room, circle or organisation).
+    pub record: ID,
+    /// The quotes behind the figure, each with its article (`source { citation(style: …) }`
+    /// gives the reference to paste).
+    pub citations: Vec<crate::types::Citation>,
+}
+
 #[ComplexObject]
 impl CityComparison {
+    /// The records `figure` is computed from, by record id, each with the quotes that support
+    /// it: from a figure to the sentence in the article. Empty when no record carries it.
+    async fn evidence(&self, ctx: &Context<'_>, figure: ComparisonFigure) -> Result<Vec<Evidence>> {
+        use ComparisonFigure as F;
+        use std::collections::{HashMap, HashSet};
+        let city = self.city_id.as_str();
+        let centers = || async {
+            Ok::<_, async_graphql::Error>(
+                load::<store::CenterRow>(ctx, "city_id", city)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect::<HashSet<_>>(),
+            )
+        };
+        let rooms = || async {
+            Ok::<_, async_graphql::Error>(
+                load::<store::RoomRow>(ctx, "city_id", city)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect::<HashSet<_>>(),
+            )
+        };
+        let circles = || async {
+            Ok::<_, async_graphql::Error>(
+                load::<CircleRow>(ctx, "city_id", city)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect::<HashSet<_>>(),
+            )
+        };
+        // Which records count, each with the fields its quotes must support (none: any).
+        let with = |ids: HashSet<String>, fields: &'static [&'static str]| {
+            ids.into_iter()
+                .map(|id| (id, fields))
+                .collect::<HashMap<String, &'static [&'static str]>>()
+        };
+        let owners = match figure {
+            F::Centers => with(centers().await?, &["name"]),
+            F::Rooms => with(rooms().await?, &["name"]),
+            F::FloorArea => with(centers().await?, &["floor_area"]),
+            F::Capacity => with(rooms().await?, &["capacity"]),
+            F::Equipment => with(rooms().await?, &["equipment"]),
+            F::OpeningHours => with(
+                load::<store::OpeningHoursRow>(ctx, "city_id", city)
+                    .await?
+                    .into_iter()
+                    .filter(|h| h.unit.is_none())
+                    .map(|h| h.center_id)
+                    .collect(),
+                &["opening_hours"],
+            ),
+            F::ServiceCircles => with(circles().await?, &[]),
+            F::Population => with(circles().await?, &["population"]),
+            F::Offer => {
+                let mut owners = with(centers().await?, &["terms", "audiences"]);
+                owners.extend(with(rooms().await?, &["terms", "audiences"]));
+                owners.extend(with(
+                    load::<store::OrganisationRow>(ctx, "city_id", city)
+                        .await?
+                        .into_iter()
+                        .map(|o| o.id)
+                        .collect(),
+                    &[],
+                ));
+                owners
+            }
+        };
+        let mut out: Vec<Evidence> = Vec::new();
+        for c in load::<store::CitationRow>(ctx, "city_id", city).await? {
+            let Some(fields) = owners.get(&c.owner_id) else {
+                continue;
+            };
+            let supports: Vec<&str> = c.supports.split(',').collect();
+            if !fields.is_empty() && !fields.iter().any(|f| supports.contains(f)) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.record.as_str() == c.owner_id => {
+                    last.citations.push(crate::types::Citation(c));
+                }
+                _ => out.push(Evidence {
+                    record: ID(c.owner_id.clone()),
+                    citations: vec![crate::types::Citation(c)],
+                }),
+            }
+        }
+        Ok(out)
+    }
     /// The city.
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         Ok(load_by_id::<CityRow>(ctx, &self.city_id).await?.map(City))
@@ -918,6 +1042,7 @@ mod tests {
         let resolvers = [
             ("CityComparison", "city"),
             ("CityComparison", "serviceCircles"),
+            ("CityComparison", "evidence"),
             ("CategoryBreakdown", "cityName"),
             ("CategoryBreakdown", "cityNameEn"),
         ];

@@ -74,6 +74,31 @@ pub enum TermKind {
     Rental,
 }
 
+/// A reference style for `Source.citation`.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum CitationStyle {
+    /// GB/T 7714-2015 (信息与文献 参考文献著录规则), as an online work: `作者. 题名[EB/OL]. 出版者, 日期.`
+    #[graphql(name = "GBT7714")]
+    GbT7714,
+    /// APA, 7th edition, the English title in brackets after the Chinese.
+    Apa,
+    /// A BibTeX `@misc` entry (with biblatex's `date`).
+    Bibtex,
+    /// One CSL-JSON item (Zotero, Mendeley, pandoc), as a JSON text.
+    CslJson,
+}
+
+impl From<CitationStyle> for model::cite::Style {
+    fn from(style: CitationStyle) -> Self {
+        match style {
+            CitationStyle::GbT7714 => Self::GbT7714,
+            CitationStyle::Apa => Self::Apa,
+            CitationStyle::Bibtex => Self::Bibtex,
+            CitationStyle::CslJson => Self::CslJson,
+        }
+    }
+}
+
 /// How a service circle's minutes are travelled.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TravelMode {

@@ -6,7 +6,10 @@ use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
 use crate::search::{self, SearchHit};
-use crate::types::{City, FunctionRoom, ServiceCenter, ServiceCircle, Source, load, load_by_id};
+use crate::types::{
+    About, City, DistrictAbout, FunctionRoom, ServiceCenter, ServiceCircle, Source, load,
+    load_by_id,
+};
 use async_graphql::{Context, ID, Object, Result};
 use futures::future::join_all;
 use std::sync::Arc;
@@ -61,6 +64,28 @@ impl Query {
         let districts = ctx.data::<Arc<Districts>>()?;
         connection::select(districts, Some(vec![id.clone()]), "id")?;
         Ok(one::<CityRow>(ctx, &id).await.map(City))
+    }
+
+    /// What this service is, and what each district holds now: its backend, whether it
+    /// answers, and the version of its city's dataset. Each district is asked afresh.
+    async fn about(&self, ctx: &Context<'_>) -> Result<About> {
+        let districts = ctx.data::<Arc<Districts>>()?;
+        let list = join_all(districts.list().iter().map(|d| async move {
+            let health = d.health().await;
+            DistrictAbout {
+                city: ID(d.city().to_owned()),
+                backend: health.backend.as_str().to_owned(),
+                up: health.version.is_ok(),
+                dataset_version: health.version.ok().flatten(),
+                synthetic: model::synth::is_synthetic(d.city()),
+            }
+        }))
+        .await;
+        Ok(About {
+            service: "dangqun".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            districts: list,
+        })
     }
 
     /// Every source article, city by city. A city whose district is unavailable is left out,

@@ -4,8 +4,8 @@
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{
-    self, ContributorRole, EquipmentTag, OrganisationRole, Qualifier, RoomCategory, Season,
-    TermKind, TravelMode, Weekday,
+    self, CitationStyle, ContributorRole, EquipmentTag, OrganisationRole, Qualifier, RoomCategory,
+    Season, TermKind, TravelMode, Weekday,
 };
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
@@ -13,9 +13,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
     AudienceRow, CenterRow, CircleCountRow, CircleNameRow, CircleRow, CitationRow, CityRow,
-    ContactRow, ContributorRow, EquipmentRow, EventRow, ExhibitRow, IndicatorRow, OpeningHoursRow,
-    OrganisationRow, QuantityRow, RoomHoursRow, RoomRow, ServiceItemRow, SourceRow, StaffRow,
-    Table, TermRow, UseRow,
+    ContactRow, ContributorRow, DatasetVersionRow, EquipmentRow, EventRow, ExhibitRow,
+    IndicatorRow, OpeningHoursRow, OrganisationRow, QuantityRow, RoomHoursRow, RoomRow,
+    ServiceItemRow, SourceRow, StaffRow, Table, TermRow, UseRow,
 };
 
 /// All rows of `T` whose column `by` equals `id`, read in the request's next round (see
@@ -40,10 +40,13 @@ pub(crate) async fn load_by_id<T: Table + Clone + Send + Sync + 'static>(
 }
 
 fn code<E: async_graphql::EnumType>(what: &str, code: &str) -> Result<E> {
-    enums::from_code(code).ok_or_else(|| {
-        tracing::error!(what, code, "unknown code stored in a district");
-        async_graphql::Error::new("the service holds a value it does not recognise")
-    })
+    enums::from_code(code).ok_or_else(|| unknown_code(what, code))
+}
+
+/// A code stored in a district that this binary does not know: logged, and answered without it.
+fn unknown_code(what: &str, code: &str) -> async_graphql::Error {
+    tracing::error!(what, code, "unknown code stored in a district");
+    async_graphql::Error::new("the service holds a value it does not recognise")
 }
 
 fn list(values: &str) -> Vec<String> {
@@ -86,6 +89,33 @@ impl Quantity {
     }
 }
 
+/// The service, and what each district holds.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct About {
+    /// `dangqun`.
+    pub service: String,
+    /// The service's version (semantic versioning).
+    pub version: String,
+    /// Every district, in the service's city order.
+    pub districts: Vec<DistrictAbout>,
+}
+
+/// One city's district, as asked now.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DistrictAbout {
+    /// The city it holds.
+    pub city: ID,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// True when it answered.
+    pub up: bool,
+    /// The version of the city's dataset it holds (as `City.datasetVersion` gives it); null
+    /// when it is down or holds none yet.
+    pub dataset_version: Option<String>,
+    /// True for a synthetic city (`dangqun synth`), never real data.
+    pub synthetic: bool,
+}
+
 /// A source article a dataset was transcribed from.
 pub struct Source(pub SourceRow);
 
@@ -123,6 +153,31 @@ impl Source {
     /// The city whose dataset this article supports.
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         Ok(load_by_id::<CityRow>(ctx, &self.0.city_id).await?.map(City))
+    }
+    /// The article as a reference to paste, in `style`, built from what the dataset records
+    /// (title, publisher, date, byline): what the article does not give is left out. Cited as
+    /// an online work; the articles carry no address to cite.
+    async fn citation(&self, ctx: &Context<'_>, style: CitationStyle) -> Result<String> {
+        let byline = load::<ContributorRow>(ctx, "source_id", &self.0.id).await?;
+        let people = byline
+            .iter()
+            .map(|k| {
+                let role = model::ContributorRole::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == k.role)
+                    .ok_or_else(|| unknown_code("contributor role", &k.role))?;
+                Ok((k.name.as_str(), role))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let work = model::cite::Work {
+            id: &self.0.id,
+            title: &self.0.title,
+            title_en: self.0.title_en.as_deref(),
+            publisher: self.0.publisher.as_deref(),
+            published_at: self.0.published_at.as_deref(),
+            contributors: &people,
+        };
+        Ok(model::cite::reference(&work, style.into()))
     }
     /// The people its byline names (authors, reporters, correspondents, editors), in its
     /// order; empty when it names none.
@@ -394,6 +449,16 @@ impl City {
     /// English name.
     async fn name_en(&self) -> &str {
         &self.0.name_en
+    }
+    /// The version of the city's dataset this answer comes from, as `/health` and
+    /// `Query.about` give it: a SHA-256 of the data it holds, which changes exactly when the
+    /// data does (not when the schema grows). Cite it with a figure.
+    async fn dataset_version(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(load::<DatasetVersionRow>(ctx, "city_id", &self.0.id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|v| v.content_hash))
     }
     /// Province-level division, in Chinese (新疆维吾尔自治区, 上海市).
     async fn province(&self) -> &str {

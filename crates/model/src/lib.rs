@@ -5,6 +5,7 @@
 //! text of its data file and its articles (embedded with `include_str!`), and gets typed,
 //! validated records back.
 
+pub mod cite;
 mod coverage;
 mod dataset;
 mod hours;

@@ -158,6 +158,12 @@ fn terms_and_audiences(
     }
 }
 
+/// The version stamp an import of `d` writes (see `Plan::hash`): what `City.datasetVersion`,
+/// `Query.about` and `/health` report for a district holding it.
+pub fn dataset_version(d: &CityDataset) -> String {
+    build_plan(d).hash()
+}
+
 fn build_plan(d: &CityDataset) -> Plan {
     let city = d.city.id.as_str();
     let source_id = |file: &str| format!("{city}/{file}");

@@ -19,7 +19,7 @@ pub use compare::{
     CapacitySum, CategoryFigures, CityFigures, Figure, OfferFigures, PerCapitaFigures,
     QualifierCounts, QuantitySum, SeasonFigures, SeatSum, TagFigures,
 };
-pub use import::{ImportOutcome, Progress, ProgressSink};
+pub use import::{ImportOutcome, Progress, ProgressSink, dataset_version};
 pub use listing::{
     After, CenterFilter, CenterOrder, OpenAt, PagePart, PagedTree, RoomFilter, RoomOrder,
     SortValue, TreePage,

@@ -68,6 +68,20 @@ table!(
     "ord"
 );
 
+/// The version stamp of a city's dataset as imported.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DatasetVersionRow {
+    pub city_id: String,
+    pub content_hash: String,
+    pub imported_at: String,
+}
+table!(
+    DatasetVersionRow,
+    "dataset_versions",
+    "city_id, content_hash, imported_at",
+    "city_id"
+);
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContributorRow {
     pub source_id: String,
