@@ -12,11 +12,16 @@ const QUERY: &str = "{ compare { cityId centers rooms
   capacity { min max roomsWithCapacity roomsWithoutCapacity roomsWithoutMin roomsWithoutMax }
   categories { category rooms capacityMin capacityMax roomsWithoutCapacity }
   categoriesPresent categoriesMissing
-  equipmentCoverage { tag rooms share } roomsWithoutEquipment
+  equipmentCoverage { tag rooms share shareExact roomsKnown roomsUnknown } roomsWithoutEquipment
   openingHours { season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }
-  perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value qualifier } seatsPer1000Residents { value reason } }
+  perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value exact qualifier } seatsPer1000Residents { value exact reason } }
   offer { roomsFreeOfCharge roomsCharging roomsWithoutTerms roomsWithAudience organisations }
 } }";
+
+/// A ratio as shown: one decimal (the exact value is given beside it).
+fn one_decimal(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
 
 fn sum_opt(values: impl Iterator<Item = Option<u32>>) -> Value {
     let known: Vec<u64> = values.flatten().map(u64::from).collect();
@@ -102,7 +107,12 @@ fn expected(d: &CityDataset) -> Value {
                         .any(|e| model::EquipmentTag::from_raw(e) == Some(*tag))
                 })
                 .count();
-            json!({ "tag": tag.as_str(), "rooms": n, "share": n as f64 / rooms.len() as f64 })
+            // Over the rooms whose equipment is known; unknown when none is.
+            let known = rooms.iter().filter(|r| !r.equipment.is_empty()).count();
+            let exact = (known > 0).then(|| n as f64 / known as f64);
+            json!({ "tag": tag.as_str(), "rooms": n,
+                    "share": exact.map(|x| (x * 1000.0).round() / 1000.0), "shareExact": exact,
+                    "roomsKnown": known, "roomsUnknown": rooms.len() - known })
         })
         .collect();
     let hours: Vec<Value> = [model::Season::Summer, model::Season::Winter]
@@ -195,8 +205,8 @@ fn expected(d: &CityDataset) -> Value {
                 "counted": populated.len(),
                 "missing": d.circles.len() - populated.len(),
             },
-            "floorAreaPer1000Residents": { "value": per_1000_area, "qualifier": per_1000_area_q },
-            "seatsPer1000Residents": { "value": per_1000_seats },
+            "floorAreaPer1000Residents": { "value": per_1000_area.map(one_decimal), "exact": per_1000_area, "qualifier": per_1000_area_q },
+            "seatsPer1000Residents": { "value": per_1000_seats.map(one_decimal), "exact": per_1000_seats },
         },
         "offer": {
             "roomsFreeOfCharge": rooms.iter().filter(|r| r.terms.iter().any(|t| t.kind.is_free())).count(),
@@ -277,7 +287,7 @@ fn the_breakdown_is_the_compare_categories_as_flat_rows() {
 fn a_subset_of_the_figures_equals_the_same_part_of_the_full_answer() {
     let full = graphql(shared().addr, QUERY, json!(null));
     assert!(full.get("errors").is_none(), "{full}");
-    let subsets: [(&str, &[&str]); 6] = [
+    let subsets: [(&str, &[&str]); 7] = [
         (
             "floorArea { total { value qualifier unit } counted missing }",
             &["floorArea"],
@@ -288,15 +298,20 @@ fn a_subset_of_the_figures_equals_the_same_part_of_the_full_answer() {
         ),
         ("categoriesMissing", &["categoriesMissing"]),
         (
-            "equipmentCoverage { tag rooms share } roomsWithoutEquipment",
+            "equipmentCoverage { tag rooms share shareExact roomsKnown roomsUnknown } roomsWithoutEquipment",
             &["equipmentCoverage", "roomsWithoutEquipment"],
+        ),
+        // The shares need the rooms without equipment even when those are not shown.
+        (
+            "equipmentCoverage { tag rooms share shareExact roomsKnown roomsUnknown }",
+            &["equipmentCoverage"],
         ),
         (
             "openingHours { season centers centersWithoutHours assumedDaily weeklyHoursTotal weeklyHoursMin weeklyHoursMax }",
             &["openingHours"],
         ),
         (
-            "perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value qualifier } seatsPer1000Residents { value reason } }",
+            "perCapita { population { total { value } counted missing } floorAreaPer1000Residents { value exact qualifier } seatsPer1000Residents { value exact reason } }",
             &["perCapita"],
         ),
     ];

@@ -132,9 +132,22 @@ pub struct EquipmentCoverage {
     pub tag: EquipmentTag,
     /// Rooms with at least one item of the tag.
     pub rooms: i64,
-    /// `rooms` over all the city's rooms (0 to 1); null when the city has no rooms. Rooms whose
-    /// sources list no equipment count in the denominator.
+    /// `rooms` over the rooms whose equipment is known (`roomsKnown`), rounded to three
+    /// decimals; null when no room's sources list equipment: unknown is not 0.
     pub share: Option<f64>,
+    /// `share` unrounded.
+    pub share_exact: Option<f64>,
+    /// Rooms whose sources list equipment: the denominator of `share`.
+    pub rooms_known: i64,
+    /// Rooms whose sources list no equipment, left out of `share` (the city's
+    /// `roomsWithoutEquipment`).
+    pub rooms_unknown: i64,
+}
+
+/// `value` rounded to `decimals` places, for display; the exact value is given beside it.
+fn rounded(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
 }
 
 /// Weekly opening hours of a city's centers in one season.
@@ -160,8 +173,10 @@ pub struct SeasonHours {
 /// A figure per 1,000 residents, or why there is none.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PerThousand {
-    /// The figure; null when it cannot be computed (see `reason`).
+    /// The figure, rounded to one decimal; null when it cannot be computed (see `reason`).
     pub value: Option<f64>,
+    /// The figure unrounded.
+    pub exact: Option<f64>,
     /// What the figure is, given the qualifiers of what it divides; null with `value`.
     pub qualifier: Option<Qualifier>,
     /// What it covers, in English.
@@ -431,13 +446,15 @@ fn per_thousand(
     };
     match (value, numerator, population.qualifier(), reason) {
         (Some(v), Some(n), Some(d), None) => PerThousand {
-            value: Some(v),
+            value: Some(rounded(v, 1)),
+            exact: Some(v),
             qualifier: Some(qualifier(model::Qualifier::of_ratio(n, d))),
             basis: Some(basis),
             reason: None,
         },
         (_, _, _, reason) => PerThousand {
             value: None,
+            exact: None,
             qualifier: None,
             basis: None,
             reason: reason.or_else(|| Some(no_numerator.to_owned())),
@@ -539,6 +556,7 @@ impl PerCapita {
     fn unasked() -> Self {
         let none = PerThousand {
             value: None,
+            exact: None,
             qualifier: None,
             basis: None,
             reason: None,
@@ -571,11 +589,20 @@ fn coverage(f: &CityFigures) -> Vec<EquipmentCoverage> {
     model::EquipmentTag::ALL
         .iter()
         .filter_map(|t| {
-            let found = f.tags.iter().find(|x| x.tag == t.as_str());
+            let rooms = f
+                .tags
+                .iter()
+                .find(|x| x.tag == t.as_str())
+                .map_or(0, |x| x.rooms);
+            let known = f.rooms - f.rooms_without_equipment;
+            let exact = (known > 0).then(|| rooms as f64 / known as f64);
             Some(EquipmentCoverage {
                 tag: enums::from_code(t.as_str())?,
-                rooms: found.map_or(0, |x| x.rooms),
-                share: (f.rooms > 0).then(|| found.map_or(0.0, |x| x.share)),
+                rooms,
+                share: exact.map(|x| rounded(x, 3)),
+                share_exact: exact,
+                rooms_known: known,
+                rooms_unknown: f.rooms_without_equipment,
             })
         })
         .collect()
@@ -623,7 +650,10 @@ const FIGURES_OF_FIELDS: [(Figure, &[&str]); 8] = [
         &["categories", "categoriesPresent", "categoriesMissing"],
     ),
     (Figure::Tags, &["equipmentCoverage"]),
-    (Figure::Unequipped, &["roomsWithoutEquipment"]),
+    (
+        Figure::Unequipped,
+        &["roomsWithoutEquipment", "equipmentCoverage"],
+    ),
     (Figure::Hours, &["openingHours"]),
     (Figure::PerCapita, &["perCapita"]),
     (Figure::Offer, &["offer"]),
@@ -876,6 +906,9 @@ plain!(EquipmentCoverage {
     "tag" => tag,
     "rooms" => rooms,
     "share" => share,
+    "shareExact" => share_exact,
+    "roomsKnown" => rooms_known,
+    "roomsUnknown" => rooms_unknown,
 });
 plain!(SeasonHours {
     "season" => season,
@@ -893,6 +926,7 @@ plain!(PerCapita {
 });
 plain!(PerThousand {
     "value" => value,
+    "exact" => exact,
     "qualifier" => qualifier,
     "basis" => basis,
     "reason" => reason,

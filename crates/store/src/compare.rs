@@ -62,8 +62,6 @@ pub struct TagFigures {
     pub tag: String,
     /// Rooms with at least one item of the tag.
     pub rooms: i64,
-    /// `rooms` over all the city's rooms.
-    pub share: f64,
 }
 
 /// Weekly opening hours of a city's centers in one season (`ALL_YEAR` lines count in both).
@@ -354,12 +352,7 @@ fn statement(figures: &[Figure]) -> String {
                 "NULL",
                 "NULL",
             ],
-            [
-                "CAST(COUNT(DISTINCT e.room_id) AS DOUBLE PRECISION) \
-                 / NULLIF((SELECT COUNT(*) FROM rooms WHERE city_id = {city}), 0)",
-                "NULL",
-                "NULL",
-            ],
+            ["NULL", "NULL", "NULL"],
             "FROM room_equipment e WHERE e.city_id = {city} AND e.tag IS NOT NULL GROUP BY e.tag",
         ),
         branch(
@@ -591,7 +584,6 @@ fn from_lines(lines: &[Line]) -> CityFigures {
             "tag" => out.tags.push(TagFigures {
                 tag: l.k[0].clone().unwrap_or_default(),
                 rooms: n(0),
-                share: l.f[0].unwrap_or(0.0),
             }),
             "hours" => out.seasons.push(SeasonFigures {
                 season: l.k[0].clone().unwrap_or_default(),
