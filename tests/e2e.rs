@@ -2,6 +2,7 @@
 //!
 //! - `queries`: every `tests/queries/*.graphql` against its expected `*.json`, and README's examples
 //!   (`UPDATE_EXPECT=1` rewrites the expectations; review the diff).
+//! - `honesty`: unknown is not closed: `openAt` per center against the `openAt` filter.
 //! - `http`: the HTTP surface — bad requests, GET, GraphiQL offline, health.
 //! - `persisted`: automatic persisted queries and a safelist.
 //! - `protocol`: GraphQL over HTTP — media types from `Accept`, status codes, GET for queries only,
@@ -67,6 +68,8 @@ mod federation;
 mod fuzz;
 #[path = "e2e/gateway.rs"]
 mod gateway;
+#[path = "e2e/honesty.rs"]
+mod honesty;
 #[path = "e2e/http.rs"]
 mod http;
 #[path = "e2e/imports.rs"]

@@ -74,6 +74,28 @@ pub enum TermKind {
     Rental,
 }
 
+/// Whether a center is open at a moment, by its own timetable.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum OpenState {
+    /// A line of its timetable has it open then.
+    Open,
+    /// Its timetable covers the day and not the time, or names other days.
+    Closed,
+    /// Its sources give no timetable for the season (or, with `requireNamedDays`, only lines
+    /// naming no day): not known, which is not closed.
+    Unknown,
+}
+
+impl From<store::OpenState> for OpenState {
+    fn from(state: store::OpenState) -> Self {
+        match state {
+            store::OpenState::Open => Self::Open,
+            store::OpenState::Closed => Self::Closed,
+            store::OpenState::Unknown => Self::Unknown,
+        }
+    }
+}
+
 /// A reference style for `Source.citation`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CitationStyle {

@@ -70,6 +70,25 @@ pub struct OpenAt {
     pub require_named_days: bool,
 }
 
+impl OpenAt {
+    /// The moment checked (`SUMMER` or `WINTER`, a valid time), as the store reads it;
+    /// `argument` names it in errors.
+    pub(crate) fn into_store(self, argument: &str) -> Result<store::OpenAt> {
+        if self.season == Season::AllYear {
+            return Err(bad(
+                &format!("{argument}.season"),
+                format!("`{argument}.season` must be SUMMER or WINTER"),
+            ));
+        }
+        Ok(store::OpenAt {
+            season: to_code(self.season).to_owned(),
+            weekday: to_code(self.weekday).to_owned(),
+            minutes: minutes_of_day(&self.time, &format!("{argument}.time"))?,
+            require_named_days: self.require_named_days,
+        })
+    }
+}
+
 /// Which service centers a list holds. Every condition given must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct CenterFilter {
@@ -203,23 +222,10 @@ impl CenterFilter {
         let min = at_least_zero(self.floor_area_min, &arg("floorAreaMin"))?;
         let max = at_least_zero(self.floor_area_max, &arg("floorAreaMax"))?;
         ordered(min, max, &arg("floorAreaMin"), &arg("floorAreaMax"))?;
-        let open_at = match self.open_at {
-            None => None,
-            Some(at) => {
-                if at.season == Season::AllYear {
-                    return Err(bad(
-                        &arg("openAt.season"),
-                        format!("`{}` must be SUMMER or WINTER", arg("openAt.season")),
-                    ));
-                }
-                Some(store::OpenAt {
-                    season: to_code(at.season).to_owned(),
-                    weekday: to_code(at.weekday).to_owned(),
-                    minutes: minutes_of_day(&at.time, &arg("openAt.time"))?,
-                    require_named_days: at.require_named_days,
-                })
-            }
-        };
+        let open_at = self
+            .open_at
+            .map(|at| at.into_store(&arg("openAt")))
+            .transpose()?;
         Ok(store::CenterFilter {
             floor_area_min: min,
             floor_area_max: max,

@@ -4,11 +4,11 @@
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{
-    self, CitationStyle, ContributorRole, EquipmentTag, OrganisationRole, Qualifier, RoomCategory,
-    Season, TermKind, TravelMode, Weekday,
+    self, CitationStyle, ContributorRole, EquipmentTag, OpenState, OrganisationRole, Qualifier,
+    RoomCategory, Season, TermKind, TravelMode, Weekday,
 };
 use crate::error;
-use crate::inputs::{CenterFilter, CenterOrder, RoomFilter, RoomOrder};
+use crate::inputs::{CenterFilter, CenterOrder, OpenAt, RoomFilter, RoomOrder};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use std::sync::Arc;
 use store::{
@@ -790,6 +790,14 @@ impl ServiceCenter {
     /// source states for a unit inside the center are in `unitOpeningHours`, not here.
     async fn opening_hours(&self, ctx: &Context<'_>) -> Result<Vec<OpeningHours>> {
         self.hours(ctx, false).await
+    }
+    /// Whether the center is open at `at` by its own timetable: OPEN, CLOSED, or UNKNOWN where
+    /// its sources give no timetable for the season; unknown is not closed. The `openAt`
+    /// filter of `centers` keeps exactly the OPEN ones.
+    async fn open_at(&self, ctx: &Context<'_>, at: OpenAt) -> Result<OpenState> {
+        let at = at.into_store("at")?;
+        let lines = load::<OpeningHoursRow>(ctx, "center_id", &self.0.id).await?;
+        Ok(at.state(&lines).into())
     }
     /// Opening hours the source states for units inside the center (兆佳巷工作站), each line
     /// naming its unit; empty when it states none.

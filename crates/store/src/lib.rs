@@ -21,8 +21,8 @@ pub use compare::{
 };
 pub use import::{ImportOutcome, Progress, ProgressSink, dataset_version};
 pub use listing::{
-    After, CenterFilter, CenterOrder, OpenAt, PagePart, PagedTree, RoomFilter, RoomOrder,
-    SortValue, TreePage,
+    After, CenterFilter, CenterOrder, OpenAt, OpenState, PagePart, PagedTree, RoomFilter,
+    RoomOrder, SortValue, TreePage,
 };
 pub use read::Table;
 pub use rows::*;

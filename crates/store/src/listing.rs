@@ -147,6 +147,55 @@ pub struct OpenAt {
     pub require_named_days: bool,
 }
 
+/// Whether a center is open at a moment, by its own timetable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenState {
+    Open,
+    Closed,
+    Unknown,
+}
+
+impl OpenAt {
+    /// A center's state at this moment by its own timetable lines (a unit's lines inside it do
+    /// not count), by the rule the `open_at` filter applies in SQL: open when a line of the
+    /// season covering the day is open at the minute (overnight lines wrap); closed when a
+    /// line covers the day but none is open then, or when the season's lines name their days
+    /// and not this one; unknown when the sources give no line for the season, or when only a
+    /// line naming no day could cover it and `require_named_days` sets those aside.
+    pub fn state(&self, lines: &[crate::OpeningHoursRow]) -> OpenState {
+        let seasonal: Vec<&crate::OpeningHoursRow> = lines
+            .iter()
+            .filter(|h| h.unit.is_none() && (h.season == self.season || h.season == "ALL_YEAR"))
+            .collect();
+        if seasonal.is_empty() {
+            return OpenState::Unknown;
+        }
+        let covering: Vec<&&crate::OpeningHoursRow> = seasonal
+            .iter()
+            .filter(|h| match &h.days {
+                None => !self.require_named_days,
+                Some(days) => days.split(',').any(|d| d == self.weekday),
+            })
+            .collect();
+        let m = self.minutes;
+        let open = |h: &crate::OpeningHoursRow| {
+            h.open_24h
+                || match (h.opens, h.closes) {
+                    (Some(o), Some(c)) if o <= c => o <= m && c > m,
+                    (Some(o), Some(c)) => o <= m || c > m,
+                    _ => false,
+                }
+        };
+        if covering.iter().any(|h| open(h)) {
+            OpenState::Open
+        } else if !covering.is_empty() || seasonal.iter().all(|h| h.days.is_some()) {
+            OpenState::Closed
+        } else {
+            OpenState::Unknown
+        }
+    }
+}
+
 /// Which centers a list holds. Every condition given must hold.
 #[derive(Debug, Clone, Default)]
 pub struct CenterFilter {
