@@ -319,3 +319,17 @@ fn the_heritage_hall_shows_five_projects_and_the_health_station_has_family_docto
         [("家庭医生", false)]
     );
 }
+
+/// The 23 rooms the renovation freed, the article's own count beside the rooms transcribed.
+#[test]
+fn claims() {
+    let d = dataset().unwrap_or_else(|e| panic!("{e}"));
+    let claims: Vec<(&str, model::Claim, f64)> = d
+        .centers
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .filter_map(|i| Some((i.key.as_str(), i.claim?, i.quantity.as_ref()?.value)))
+        .collect();
+    assert_eq!(claims, [("rooms_converted", model::Claim::Rooms, 23.0)]);
+    assert_eq!(d.rooms.len(), 10);
+}

@@ -346,3 +346,36 @@ fn the_branches_carry_their_brands() {
         ]
     );
 }
+
+/// The article's own figures for centers, rooms and areas, beside what is transcribed.
+#[test]
+fn claims() {
+    let d = d();
+    let claims: Vec<(&str, model::Claim, f64)> = d
+        .indicators
+        .iter()
+        .chain(d.centers.iter().flat_map(|c| c.indicators.iter()))
+        .filter_map(|i| Some((i.key.as_str(), i.claim?, i.quantity.as_ref()?.value)))
+        .collect();
+    assert_eq!(
+        claims,
+        [
+            (
+                "community_center_average_area_now",
+                model::Claim::AverageFloorArea,
+                1050.0
+            ),
+            (
+                "religious_villages_centers_built",
+                model::Claim::Centers,
+                8.0
+            ),
+            (
+                "religious_villages_centers_floor_area",
+                model::Claim::FloorArea,
+                8629.0
+            ),
+            ("function_rooms", model::Claim::Rooms, 16.0),
+        ]
+    );
+}

@@ -299,7 +299,11 @@ pub struct Evidence {
 impl CityComparison {
     /// The records `figure` is computed from, by record id, each with the quotes that support
     /// it: from a figure to the sentence in the article. Empty when no record carries it.
-    async fn evidence(&self, ctx: &Context<'_>, figure: ComparisonFigure) -> Result<Vec<Evidence>> {
+    async fn evidence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The figure whose records and quotes to give.")] figure: ComparisonFigure,
+    ) -> Result<Vec<Evidence>> {
         use ComparisonFigure as F;
         use std::collections::{HashMap, HashSet};
         let city = self.city_id.as_str();
@@ -387,6 +391,27 @@ impl CityComparison {
             }
         }
         Ok(out)
+    }
+    /// What the city's sources claim beside what the dataset records: their own figures for
+    /// centers built, rooms laid out and areas (Taiyuan's article gives 8 new centers of
+    /// 8,629 m² and a center "规划了…十六个功能室", of which one room is described), each
+    /// with the record it is stated for (`of`) and its quotes, the city's own first. The
+    /// recorded counts above count only what the articles describe; empty when the sources
+    /// claim nothing.
+    async fn claims(&self, ctx: &Context<'_>) -> Result<Vec<crate::types::Indicator>> {
+        let mut claims: Vec<store::IndicatorRow> =
+            load::<store::IndicatorRow>(ctx, "city_id", &self.city_id)
+                .await?
+                .into_iter()
+                .filter(|i| i.claim.is_some())
+                .collect();
+        // The city's own first, then record by record, each in its sources' order (the read
+        // orders each record's indicators, not the records).
+        claims.sort_by(|a, b| {
+            (a.owner_id != *self.city_id, &a.owner_id)
+                .cmp(&(b.owner_id != *self.city_id, &b.owner_id))
+        });
+        Ok(claims.into_iter().map(crate::types::Indicator).collect())
     }
     /// The city.
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
@@ -1077,6 +1102,7 @@ mod tests {
             ("CityComparison", "city"),
             ("CityComparison", "serviceCircles"),
             ("CityComparison", "evidence"),
+            ("CityComparison", "claims"),
             ("CategoryBreakdown", "cityName"),
             ("CategoryBreakdown", "cityNameEn"),
         ];

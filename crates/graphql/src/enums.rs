@@ -74,6 +74,19 @@ pub enum TermKind {
     Rental,
 }
 
+/// The `compare` figure a source's own number speaks to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ClaimFigure {
+    /// Centers built or run.
+    Centers,
+    /// Function rooms laid out.
+    Rooms,
+    /// Total floor area.
+    FloorArea,
+    /// Average floor area of a center.
+    AverageFloorArea,
+}
+
 /// Whether a center is open at a moment, by its own timetable.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum OpenState {
@@ -389,6 +402,10 @@ mod tests {
         assert_eq!(
             codes::<TermKind>(),
             model::TermKind::ALL.map(|k| k.as_str())
+        );
+        assert_eq!(
+            codes::<ClaimFigure>(),
+            model::Claim::ALL.map(|c| c.as_str())
         );
         for q in ["EXACT", "APPROX", "AT_LEAST", "AT_MOST"] {
             assert_eq!(model::Qualifier::parse(q).map(|q| q.as_str()), Some(q));

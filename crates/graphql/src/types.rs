@@ -4,8 +4,8 @@
 use crate::batch::Batcher;
 use crate::connection::{self, CenterConnection, RoomConnection};
 use crate::enums::{
-    self, CitationStyle, ContributorRole, EquipmentTag, OpenState, OrganisationRole, Qualifier,
-    RoomCategory, Season, TermKind, TravelMode, Weekday,
+    self, CitationStyle, ClaimFigure, ContributorRole, EquipmentTag, OpenState, OrganisationRole,
+    Qualifier, RoomCategory, Season, TermKind, TravelMode, Weekday,
 };
 use crate::error;
 use crate::inputs::{CenterFilter, CenterOrder, OpenAt, RoomFilter, RoomOrder};
@@ -157,7 +157,11 @@ impl Source {
     /// The article as a reference to paste, in `style`, built from what the dataset records
     /// (title, publisher, date, byline): what the article does not give is left out. Cited as
     /// an online work; the articles carry no address to cite.
-    async fn citation(&self, ctx: &Context<'_>, style: CitationStyle) -> Result<String> {
+    async fn citation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reference style.")] style: CitationStyle,
+    ) -> Result<String> {
         let byline = load::<ContributorRow>(ctx, "source_id", &self.0.id).await?;
         let people = byline
             .iter()
@@ -425,6 +429,19 @@ impl Indicator {
     /// The end of that period; null when it is open ("至今") or there is none.
     async fn period_until(&self) -> Option<&str> {
         self.0.period_until.as_deref()
+    }
+    /// The `compare` figure this number is the source's own claim for (rooms laid out,
+    /// centers built, areas), to read beside what the dataset records; null for others.
+    async fn claim(&self) -> Result<Option<ClaimFigure>> {
+        self.0
+            .claim
+            .as_deref()
+            .map(|c| code("claim", c))
+            .transpose()
+    }
+    /// The record it belongs to: the city, a circle, a center or a room.
+    async fn of(&self) -> ID {
+        ID(self.0.owner_id.clone())
     }
     /// Where it is stated.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
@@ -794,7 +811,11 @@ impl ServiceCenter {
     /// Whether the center is open at `at` by its own timetable: OPEN, CLOSED, or UNKNOWN where
     /// its sources give no timetable for the season; unknown is not closed. The `openAt`
     /// filter of `centers` keeps exactly the OPEN ones.
-    async fn open_at(&self, ctx: &Context<'_>, at: OpenAt) -> Result<OpenState> {
+    async fn open_at(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The moment: season, weekday and time.")] at: OpenAt,
+    ) -> Result<OpenState> {
         let at = at.into_store("at")?;
         let lines = load::<OpeningHoursRow>(ctx, "center_id", &self.0.id).await?;
         Ok(at.state(&lines).into())

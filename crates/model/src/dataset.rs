@@ -135,7 +135,54 @@ pub struct Indicator {
     /// The period the fact covers ("从2017年至今": from `2017`, no `until`).
     #[serde(default)]
     pub period: Option<Period>,
+    /// The `compare` figure this number is the source's own claim for, to show beside what
+    /// the dataset records ("布局了…16个功能室" where one room is recorded).
+    #[serde(default)]
+    pub claim: Option<Claim>,
     pub citations: Vec<Citation>,
+}
+
+/// What a source's own figure claims, for comparison with the records transcribed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Claim {
+    /// Centers built or run (unit `centers`).
+    Centers,
+    /// Function rooms laid out (unit `rooms`).
+    Rooms,
+    /// Total floor area (unit `m²`).
+    FloorArea,
+    /// Average floor area of a center (unit `m²`).
+    AverageFloorArea,
+}
+
+impl Claim {
+    /// Every claim, in the schema's order.
+    pub const ALL: [Claim; 4] = [
+        Self::Centers,
+        Self::Rooms,
+        Self::FloorArea,
+        Self::AverageFloorArea,
+    ];
+
+    /// The stored and GraphQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Centers => "CENTERS",
+            Self::Rooms => "ROOMS",
+            Self::FloorArea => "FLOOR_AREA",
+            Self::AverageFloorArea => "AVERAGE_FLOOR_AREA",
+        }
+    }
+
+    /// The unit the claimed quantity must be in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Centers => "centers",
+            Self::Rooms => "rooms",
+            Self::FloorArea | Self::AverageFloorArea => "m²",
+        }
+    }
 }
 
 /// A period, each end ISO 8601 as far as the source gives it; an absent end is open ("至今").

@@ -17,9 +17,9 @@ mod validate;
 
 pub use coverage::{ArticleCoverage, Sentence};
 pub use dataset::{
-    Article, Audience, Capacity, Center, Circle, CityDataset, CityInfo, Contact, Contributor,
-    ContributorRole, DatasetError, Event, Indicator, NamedCount, Organisation, OrganisationRole,
-    Period, Room, Source, Staff, Term, TermKind, TravelMode,
+    Article, Audience, Capacity, Center, Circle, CityDataset, CityInfo, Claim, Contact,
+    Contributor, ContributorRole, DatasetError, Event, Indicator, NamedCount, Organisation,
+    OrganisationRole, Period, Room, Source, Staff, Term, TermKind, TravelMode,
 };
 pub use hours::{OpeningHours, Season, TimeOfDay, Weekday};
 pub use normalise::{Normalisation, NormalisationError};

@@ -222,6 +222,18 @@ impl Checker {
             }
             self.quantity(&at, "quantity", i.quantity.as_ref());
             self.quantity(&at, "before", i.before.as_ref());
+            if let Some(claim) = i.claim
+                && i.quantity.as_ref().is_none_or(|q| q.unit != claim.unit())
+            {
+                self.fail(
+                    &at,
+                    format!(
+                        "a {} claim needs a quantity in `{}`",
+                        claim.as_str(),
+                        claim.unit()
+                    ),
+                );
+            }
             if let (Some(before), Some(now)) = (&i.before, &i.quantity) {
                 if before.unit != now.unit {
                     self.fail(&at, "`before` and `quantity` must share a unit");
@@ -919,6 +931,42 @@ supports = ["name", "description"]
                 ", \"opening_hours\""
             )),
             ["x/c/r: opening hours: a room's lines are its own and name no unit"]
+        );
+    }
+
+    #[test]
+    fn a_claim_is_a_quantity_in_its_figures_unit() {
+        let with = |fields: &str| {
+            MINIMAL.replace("DESCRIPTION", "可供阅读").replace(
+                "[[rooms]]",
+                &format!(
+                    "[[centers.indicators]]\nkey = \"k\"\nname = \"n\"\nname_en = \"N\"\n{fields}\n\n\
+                     [[centers.indicators.citations]]\nsource = \"a.txt\"\nquote = \"某中心\"\n\n[[rooms]]"
+                ),
+            )
+        };
+        let capacity = "x/c/r: `capacity` is set but no citation supports it";
+        assert_eq!(
+            problems(&with(
+                "quantity = { value = 16, qualifier = \"EXACT\", unit = \"rooms\" }\nclaim = \"ROOMS\""
+            )),
+            [capacity]
+        );
+        assert_eq!(
+            problems(&with(
+                "quantity = { value = 16, qualifier = \"EXACT\", unit = \"m²\" }\nclaim = \"ROOMS\""
+            )),
+            [
+                "x/c indicator `k`: a ROOMS claim needs a quantity in `rooms`",
+                capacity
+            ]
+        );
+        assert_eq!(
+            problems(&with("text = \"某中心\"\nclaim = \"CENTERS\"")),
+            [
+                "x/c indicator `k`: a CENTERS claim needs a quantity in `centers`",
+                capacity
+            ]
         );
     }
 

@@ -396,6 +396,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/0012_room_hours.sql"),
         include_str!("../../../migrations/0012_room_hours.sql"),
     ),
+    (
+        13,
+        "indicator_claims",
+        include_str!("../../../migrations/0013_indicator_claims.sql"),
+        include_str!("../../../migrations/0013_indicator_claims.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
@@ -501,6 +507,6 @@ mod tests {
             .collect();
         listed.sort();
         assert_eq!(files, listed);
-        assert_eq!(LATEST_MIGRATION, 12);
+        assert_eq!(LATEST_MIGRATION, 13);
     }
 }

@@ -205,6 +205,7 @@ fn build_plan(d: &CityDataset) -> Plan {
                 as_of: ind.as_of.as_ref().into(),
                 period_from: period.and_then(|p| p.from.as_ref()).into(),
                 period_until: period.and_then(|p| p.until.as_ref()).into(),
+                claim: ind.claim.map(|c| c.as_str()).into(),
             });
             cite(p, &id, &ind.citations);
         }

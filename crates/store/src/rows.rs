@@ -380,11 +380,12 @@ pub struct IndicatorRow {
     pub as_of: Option<String>,
     pub period_from: Option<String>,
     pub period_until: Option<String>,
+    pub claim: Option<String>,
 }
 table!(
     IndicatorRow,
     "indicators",
-    "id, owner_id, key, name, name_en, value, qualifier, unit, text, before_value, before_qualifier, before_unit, as_of, period_from, period_until",
+    "id, owner_id, key, name, name_en, value, qualifier, unit, text, before_value, before_qualifier, before_unit, as_of, period_from, period_until, claim",
     "ord"
 );
 

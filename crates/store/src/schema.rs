@@ -361,6 +361,7 @@ tables! {
         as_of: Text,
         period_from: Text,
         period_until: Text,
+        claim: Text,
     }
     /// An organisation named with a circle, center or room.
     OrganisationRecord => "organisations" {
