@@ -26,6 +26,8 @@
 //! - `provenance`: each city's dataset version on `City`, in `Query.about` and `/health`.
 //! - `outage`: one district down under every root field: the others' data and one
 //!   `DISTRICT_UNAVAILABLE` naming the city.
+//! - `export`: `/export/*.csv|ndjson` and `dangqun export`, read back with a CSV parser and
+//!   compared with the GraphQL lists.
 //! - `federation`: the Apollo Federation subgraph: its SDL, `_entities` one statement per table and database.
 //! - `fuzz`: bounded proptest runs over bodies, headers and documents: no 5xx, no hang; a
 //!   megabyte of `{` and deep nesting refused at once.
@@ -62,6 +64,8 @@ mod compare;
 mod compiled;
 #[path = "e2e/districts.rs"]
 mod districts;
+#[path = "e2e/export.rs"]
+mod export;
 #[path = "e2e/federation.rs"]
 mod federation;
 #[path = "e2e/fuzz.rs"]

@@ -131,6 +131,7 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/export/{file}", get(export_file))
         .fallback(not_found)
         // The handlers read the body as `Bytes`, which honours this limit (a streaming extractor
         // would not).
@@ -768,6 +769,48 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.metrics.render(&districts),
     )
         .into_response()
+}
+
+/// `GET /export/<table>.<csv|ndjson>`: a flat file of rooms, centers, circles or the `compare`
+/// figures, with `cities` and the GraphQL list's filters as query parameters (see
+/// [`crate::export`]). 400 for a file or parameter it does not know, 503 when a district does
+/// not answer (the file would lack its city).
+async fn export_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    use crate::export::{ExportError, Request, export};
+    let request = match Request::parse(&file, &params) {
+        Ok(request) => request,
+        Err(e) => return request_error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    match export(&state.schema, &request).await {
+        Ok(body) => {
+            let disposition = format!("attachment; filename=\"{}\"", request.file_name());
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(request.format.content_type()),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_str(&disposition)
+                            .unwrap_or(HeaderValue::from_static("attachment")),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(ExportError::Bad(message)) => request_error(StatusCode::BAD_REQUEST, message),
+        Err(ExportError::Unavailable(message)) => coded_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::DISTRICT_UNAVAILABLE,
+            message,
+        ),
+    }
 }
 
 /// `GET /health`: every district, up or down, with its latency. 200 while any district is up

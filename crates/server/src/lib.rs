@@ -2,6 +2,7 @@
 //! the only crate that knows axum, the CLI and the city crates; it hands `graphql` the districts.
 
 mod config;
+pub mod export;
 mod http;
 mod metrics;
 mod persisted;

@@ -88,6 +88,19 @@ enum Command {
         /// Only this city (default: every city).
         city: Option<String>,
     },
+    /// Write a flat file of rooms, centers, circles or the `compare` figures, as
+    /// `GET /export/FILE` serves it: `rooms.csv`, `centers.ndjson`… with `cities=…` and the
+    /// GraphQL list's filters (`freeOfCharge=true`, `categories=READING,LEGAL_AID`, `bom=true`
+    /// for Excel). Districts missing or older than the binary's data are imported first.
+    Export {
+        /// The file: rooms, centers, circles or compare, .csv or .ndjson.
+        file: String,
+        /// Parameters, `NAME=VALUE`, as in the URL's query.
+        params: Vec<String>,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Create a new city's crate, `crates/city-<ID>` (data file, `sources/`, README, tests),
     /// and register it with one line in `crates/server/Cargo.toml`. Run at the root of a
     /// checkout; README's "Adding a city" says what comes next.
@@ -249,6 +262,38 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
             };
             for city in cities {
                 print!("{}", server::check_report(city)?);
+            }
+            Ok(())
+        }
+        Command::Export {
+            file,
+            params,
+            output,
+        } => {
+            let params = params
+                .iter()
+                .map(|p| {
+                    p.split_once('=')
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .ok_or_else(|| CliError::Io(format!("`{p}`: parameters are NAME=VALUE")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let request = server::export::Request::parse(&file, &params)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            let districts = server::prepare_districts(&config).await?;
+            let schema = server::schema(districts, &config);
+            let body = server::export::export(&schema, &request)
+                .await
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            match output {
+                Some(path) => std::fs::write(&path, &body)
+                    .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&body)
+                        .map_err(|e| CliError::Io(format!("standard output: {e}")))?;
+                }
             }
             Ok(())
         }
