@@ -12,6 +12,8 @@
 //! - `observability`: `/metrics`, request ids, JSON logs carrying them.
 //! - `overload`: the real `dangqun serve` binary shedding with 503, timing out, rate-limiting with
 //!   429, and staying up and small under a load far past capacity.
+//! - `page`: the comparison page in headless Chromium: a row per city, drawn bars, no error,
+//!   a figure to its sentence in the article; screenshots kept in `target/test-artefacts/`.
 //! - `pagination`: walking cursors across districts.
 //! - `large`: filters and orderings walked over a generated dataset of several pages per district.
 //! - `batching`: exact SQL statements per request: one per level, table and database.
@@ -90,6 +92,8 @@ mod observability;
 mod outage;
 #[path = "e2e/overload.rs"]
 mod overload;
+#[path = "e2e/page.rs"]
+mod page;
 #[path = "e2e/pagination.rs"]
 mod pagination;
 #[path = "e2e/persisted.rs"]

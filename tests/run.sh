@@ -113,6 +113,14 @@ if ! command -v chromium >/dev/null; then
 fi
 command -v chromium >/dev/null \
     || die "Chromium is needed for the browser test (tests/e2e/web.rs): install it (Debian: apt-get install chromium)"
+# Chinese glyphs for the comparison page's screenshots (tests/e2e/page.rs keeps them in
+# target/test-artefacts/); the page's checks read the DOM and pass without them.
+if [[ -z $(fc-list :lang=zh 2>/dev/null) ]] && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "== installing Chinese fonts for the screenshots (apt-get install fonts-noto-cjk)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null \
+        || echo "== warning: no Chinese fonts: the page's screenshots will show boxes for Chinese text"
+fi
 
 for dir in tests/federation tests/graphql-http; do
     if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then

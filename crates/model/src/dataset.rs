@@ -20,6 +20,13 @@ pub struct Article {
     pub normalisation: Option<&'static str>,
 }
 
+impl Article {
+    /// The text its quotes stand in: the article after its normalisation, where it has one.
+    pub fn quoted_text(&self) -> Result<String, DatasetError> {
+        crate::validate::article_text(self)
+    }
+}
+
 /// The district's identity: gazetteer data that names the place, not a transcribed fact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

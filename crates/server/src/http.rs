@@ -132,6 +132,8 @@ pub fn app(schema: DangqunSchema, options: HttpOptions) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/export/{file}", get(export_file))
+        .route("/compare", get(compare_page))
+        .route("/articles/{city}/{file}", get(article_page))
         .fallback(not_found)
         // The handlers read the body as `Bytes`, which honours this limit (a streaming extractor
         // would not).
@@ -769,6 +771,92 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.metrics.render(&districts),
     )
         .into_response()
+}
+
+/// `GET /compare`: the comparison page, built on the GraphQL API, compiled into the binary (no
+/// CDN: it works offline).
+async fn compare_page() -> Html<&'static str> {
+    Html(include_str!("../assets/compare/index.html"))
+}
+
+#[derive(Deserialize)]
+struct ArticleQuery {
+    quote: Option<String>,
+}
+
+/// `GET /articles/<city>/<file>[?quote=…]`: a source article as its quotes read it (Taiyuan's
+/// after its normalisation), the quoted sentence marked and scrolled to. 404 for an article the
+/// binary does not hold (synthetic cities have none).
+async fn article_page(
+    Path((city, file)): Path<(String, String)>,
+    Query(query): Query<ArticleQuery>,
+) -> Response {
+    let article = crate::CITIES
+        .iter()
+        .find(|(id, ..)| *id == city)
+        .and_then(|(.., articles)| articles.iter().find(|a| a.file == file));
+    let Some(article) = article else {
+        return coded_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("no article `{city}/{file}`"),
+        );
+    };
+    let Ok(text) = article.quoted_text() else {
+        return coded_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "the article cannot be shown",
+        );
+    };
+    let quote = query.quote.filter(|q| !q.is_empty());
+    let (before, marked, after) = match quote
+        .as_deref()
+        .and_then(|q| text.find(q).map(|at| (at, q)))
+    {
+        Some((at, q)) => (
+            &text[..at],
+            Some(&text[at..at + q.len()]),
+            &text[at + q.len()..],
+        ),
+        None => (text.as_str(), None, ""),
+    };
+    let status = match (&quote, marked) {
+        (Some(_), None) => "<p class=\"missing\">The quote is not in this article.</p>",
+        _ => "",
+    };
+    let normalised = if article.normalisation.is_some() {
+        "<p>Shown after its normalisation (traditional to simplified characters, doubled \
+         punctuation collapsed): the text its quotes stand in.</p>"
+    } else {
+        ""
+    };
+    let page = format!(
+        "<!doctype html><html lang=\"zh-Hans\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{file} — dangqun</title><style>body{{font:16px/1.7 system-ui,sans-serif;\
+         margin:0 auto;max-width:780px;padding:16px}}pre{{white-space:pre-wrap}}\
+         mark{{background:#ffe08a;outline:2px solid #b3261e}}.missing{{color:#b3261e}}</style>\
+         </head><body><p><a href=\"/compare\">← 比较 Compare</a></p><h1>{city}/{file}</h1>\
+         {normalised}{status}<pre>{}{}{}</pre><script>var m=document.getElementById('quote');\
+         if(m)m.scrollIntoView({{block:'center'}});</script></body></html>",
+        html_escape(before),
+        marked.map_or(String::new(), |m| format!(
+            "<mark id=\"quote\">{}</mark>",
+            html_escape(m)
+        )),
+        html_escape(after),
+        city = html_escape(&city),
+        file = html_escape(&file),
+    );
+    Html(page).into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// `GET /export/<table>.<csv|ndjson>`: a flat file of rooms, centers, circles or the `compare`
