@@ -146,16 +146,28 @@ fn the_readme_examples_answer_exactly_as_shown() {
     );
 }
 
-/// Hits come in the documented order: by the best field that matched (name, use, equipment,
-/// address, a circle's list, quote), then centers, rooms, circles and cities, then city by city
-/// in the service's order; and `first` takes the head of that order.
+/// Hits come in the documented order: by the best field that matched (name, category, use,
+/// equipment, its tag, address, a circle's list, an own quote, a shared quote), then centers,
+/// rooms, circles and cities, then city by city in the service's order; `score` falls with it,
+/// `direct` is false exactly for hits only shared quotes match; and `first` takes the head of
+/// that order.
 #[test]
 fn search_hits_follow_their_documented_order() {
     let field = |f: &str| {
-        ["NAME", "USE", "EQUIPMENT", "ADDRESS", "COVERAGE", "QUOTE"]
-            .iter()
-            .position(|x| *x == f)
-            .unwrap_or_else(|| panic!("field {f}"))
+        [
+            "NAME",
+            "CATEGORY",
+            "USE",
+            "EQUIPMENT",
+            "EQUIPMENT_TAG",
+            "ADDRESS",
+            "COVERAGE",
+            "QUOTE",
+            "SHARED_QUOTE",
+        ]
+        .iter()
+        .position(|x| *x == f)
+        .unwrap_or_else(|| panic!("field {f}"))
     };
     let kind = |k: &str| {
         ["CENTER", "ROOM", "CIRCLE", "CITY"]
@@ -169,7 +181,7 @@ fn search_hits_follow_their_documented_order() {
             .position(|x| *x == c)
             .unwrap_or_else(|| panic!("city {c}"))
     };
-    let query = "query($first: Int) { search(text: \"服务\", first: $first) { kind id cityId matches { field } } }";
+    let query = "query($first: Int) { search(text: \"服务\", first: $first) { kind id cityId score direct matches { field } } }";
     let all = graphql(shared().addr, query, serde_json::json!({ "first": 100 }));
     let hits = all["data"]["search"].as_array().expect("hits");
     let keys: Vec<(usize, usize, usize)> = hits
@@ -203,7 +215,7 @@ fn search_hits_follow_their_documented_order() {
             distinct(|k| k.1),
             distinct(|k| k.2)
         ),
-        (40, 3, 4, 4),
+        (44, 6, 4, 4),
         "{all}"
     );
     for (i, pair) in keys.windows(2).enumerate() {
@@ -212,6 +224,14 @@ fn search_hits_follow_their_documented_order() {
             "hit {i} and {} out of order: {pair:?}",
             i + 1
         );
+    }
+    let scores: Vec<f64> = hits
+        .iter()
+        .map(|h| h["score"].as_f64().expect("score"))
+        .collect();
+    assert!(scores.windows(2).all(|p| p[0] >= p[1]), "{scores:?}");
+    for (hit, key) in hits.iter().zip(&keys) {
+        assert_eq!(hit["direct"], key.0 != 8, "{hit}");
     }
     // Each district ranks its own hits before it cuts them to `first`.
     for first in [1, 2, 7] {
@@ -259,6 +279,85 @@ fn the_operation_name_picks_one_operation_of_several() {
                 "message": message,
                 "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" }
             }] })
+        );
+    }
+}
+
+/// Search serves both languages: an English word finds the rooms of a category or with an
+/// equipment tag, exactly those the filters give; a sentence shared by several records ranks
+/// them last and says so.
+#[test]
+fn english_finds_categories_and_equipment_tags() {
+    let ids = |answer: &Value, list: &str| -> std::collections::BTreeSet<String> {
+        answer["data"][list]
+            .as_array()
+            .expect(list)
+            .iter()
+            .map(|h| h["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let rooms = |filter: &str| {
+        let answer = graphql(
+            shared().addr,
+            &format!("{{ rooms(first: 100, filter: {filter}) {{ edges {{ node {{ id }} }} }} }}"),
+            Value::Null,
+        );
+        answer["data"]["rooms"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .collect::<std::collections::BTreeSet<String>>()
+    };
+    let answer = graphql(
+        shared().addr,
+        "{ legal: search(text: \"legal\", first: 100) { id matches { field } }
+           projector: search(text: \"PROJECTOR\", first: 100) { id matches { field } } }",
+        Value::Null,
+    );
+    let legal_rooms = rooms("{ categories: [LEGAL_AID] }");
+    assert_eq!(legal_rooms.len(), 4);
+    let by_category: std::collections::BTreeSet<String> = answer["data"]["legal"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter(|h| {
+            h["matches"]
+                .as_array()
+                .expect("m")
+                .iter()
+                .any(|m| m["field"] == "CATEGORY")
+        })
+        .map(|h| h["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(by_category, legal_rooms);
+    assert!(ids(&answer, "legal").is_superset(&legal_rooms));
+    assert_eq!(
+        ids(&answer, "projector"),
+        rooms("{ equipment: [PROJECTOR] }")
+    );
+
+    // 法律: the rooms only a shared sentence names come last, not direct.
+    let law = graphql(
+        shared().addr,
+        "{ search(text: \"法律\", first: 100) { id direct matches { field } } }",
+        Value::Null,
+    );
+    let hits = law["data"]["search"].as_array().expect("hits");
+    let direct: Vec<bool> = hits.iter().map(|h| h["direct"] == true).collect();
+    let first_shared = direct
+        .iter()
+        .position(|d| !d)
+        .expect("some hits share a sentence");
+    assert!(direct[first_shared..].iter().all(|d| !d), "{law}");
+    for hit in &hits[first_shared..] {
+        assert!(
+            hit["matches"]
+                .as_array()
+                .expect("m")
+                .iter()
+                .all(|m| m["field"] == "SHARED_QUOTE"),
+            "{hit}"
         );
     }
 }

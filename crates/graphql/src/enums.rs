@@ -343,8 +343,16 @@ pub enum SearchField {
     Equipment,
     /// 覆盖名单 — a name a circle lists (a community, village, service item…).
     Coverage,
-    /// 引文 — a quoted sentence of a citation of the record (or of its figures and events).
+    /// 类别 — a room's category, by its Chinese or English label ("Legal aid").
+    Category,
+    /// 设备类别 — the tag of a room's equipment, by its Chinese or English label ("Projector").
+    EquipmentTag,
+    /// 引文 — a quoted sentence of a citation of the record (or of its figures and events) that
+    /// no other record cites.
     Quote,
+    /// 共有引文 — a quoted sentence the record shares with other records (one sentence naming
+    /// several rooms): it says least about each, and ranks last.
+    SharedQuote,
 }
 
 #[cfg(test)]
@@ -403,6 +411,12 @@ mod tests {
             codes::<TermKind>(),
             model::TermKind::ALL.map(|k| k.as_str())
         );
+        // Every field the index stores is in the schema, and no other.
+        let mut stored: Vec<&str> = store::SEARCH_FIELDS.iter().map(|(f, _)| *f).collect();
+        stored.sort_unstable();
+        let mut listed = codes::<SearchField>();
+        listed.sort_unstable();
+        assert_eq!(listed, stored);
         assert_eq!(
             codes::<ClaimFigure>(),
             model::Claim::ALL.map(|c| c.as_str())

@@ -460,10 +460,45 @@ fn quotes<'a>(
         .map(|c| &c.quote)
 }
 
+/// Adds a record's texts of one field to the index: kind, record id, its position, the field.
+type AddEntry<'a> = dyn FnMut(&str, &str, usize, &str, Vec<&String>) + 'a;
+
 /// Rows of the `search_entries` text index: each searchable text of a center, room, circle or
-/// the city, once per record and field.
+/// the city, once per record and field. A room's category and its equipment's tags are
+/// indexed by their Chinese and English labels, so that English finds them ("legal", "projector").
+/// A quote that other records of the city cite too ("…法律援助室、调解室…" naming several rooms)
+/// is a SHARED_QUOTE: it says less about each of them, and ranks last.
 fn index_for_search(p: &mut Plan, d: &CityDataset) {
     let city = d.city.id.as_str();
+    // How many records cite each quote (a record citing it twice counts once).
+    let mut citing: std::collections::HashMap<&str, std::collections::HashSet<&str>> =
+        std::collections::HashMap::new();
+    let city_quotes: Vec<&String> = quotes(&[], &d.indicators, &[]).collect();
+    let records: Vec<(&str, Vec<&String>)> = std::iter::once((city, city_quotes))
+        .chain(d.circles.iter().map(|c| {
+            (
+                c.id.as_str(),
+                quotes(&c.citations, &c.indicators, &[]).collect(),
+            )
+        }))
+        .chain(d.centers.iter().map(|c| {
+            (
+                c.id.as_str(),
+                quotes(&c.citations, &c.indicators, &[]).collect(),
+            )
+        }))
+        .chain(d.rooms.iter().map(|r| {
+            (
+                r.id.as_str(),
+                quotes(&r.citations, &r.indicators, &r.events).collect(),
+            )
+        }))
+        .collect();
+    for (id, list) in &records {
+        for q in list {
+            citing.entry(q.as_str()).or_default().insert(id);
+        }
+    }
     let mut add = |kind: &str, id: &str, i: usize, field: &str, texts: Vec<&String>| {
         let mut seen = std::collections::HashSet::new();
         for (j, text) in texts.into_iter().filter(|t| seen.insert(*t)).enumerate() {
@@ -478,14 +513,31 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
             });
         }
     };
+    // Each record's quotes: its own, then those it shares.
+    let add_quotes = |add: &mut AddEntry<'_>, kind: &str, id: &str, i: usize| {
+        let list = records
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        let shared = |q: &&String| citing.get(q.as_str()).is_some_and(|s| s.len() > 1);
+        add(
+            kind,
+            id,
+            i,
+            "QUOTE",
+            list.iter().copied().filter(|q| !shared(q)).collect(),
+        );
+        add(
+            kind,
+            id,
+            i,
+            "SHARED_QUOTE",
+            list.iter().copied().filter(|q| shared(q)).collect(),
+        );
+    };
     add("CITY", city, 0, "NAME", vec![&d.city.name, &d.city.name_en]);
-    add(
-        "CITY",
-        city,
-        0,
-        "QUOTE",
-        quotes(&[], &d.indicators, &[]).collect(),
-    );
+    add_quotes(&mut add, "CITY", city, 0);
     for (i, c) in d.circles.iter().enumerate() {
         add("CIRCLE", &c.id, i, "NAME", vec![&c.name, &c.name_en]);
         let covered = [
@@ -502,13 +554,7 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
             "COVERAGE",
             covered.iter().flat_map(|l| &l.names).collect(),
         );
-        add(
-            "CIRCLE",
-            &c.id,
-            i,
-            "QUOTE",
-            quotes(&c.citations, &c.indicators, &[]).collect(),
-        );
+        add_quotes(&mut add, "CIRCLE", &c.id, i);
     }
     for (i, c) in d.centers.iter().enumerate() {
         add("CENTER", &c.id, i, "NAME", vec![&c.name, &c.name_en]);
@@ -519,26 +565,30 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
             "ADDRESS",
             c.address.iter().chain(&c.address_en).collect(),
         );
-        add(
-            "CENTER",
-            &c.id,
-            i,
-            "QUOTE",
-            quotes(&c.citations, &c.indicators, &[]).collect(),
-        );
+        add_quotes(&mut add, "CENTER", &c.id, i);
     }
     for (i, r) in d.rooms.iter().enumerate() {
         add("ROOM", &r.id, i, "NAME", vec![&r.name, &r.name_en]);
+        let category = [
+            r.category.label_zh().to_owned(),
+            r.category.label_en().to_owned(),
+        ];
+        add("ROOM", &r.id, i, "CATEGORY", category.iter().collect());
         add("ROOM", &r.id, i, "USE", r.uses.iter().collect());
         add("ROOM", &r.id, i, "EQUIPMENT", r.equipment.iter().collect());
+        let mut tags: Vec<EquipmentTag> = Vec::new();
+        for tag in r.equipment.iter().filter_map(|e| EquipmentTag::from_raw(e)) {
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        let labels: Vec<String> = tags
+            .iter()
+            .flat_map(|t| [t.label_zh().to_owned(), t.label_en().to_owned()])
+            .collect();
+        add("ROOM", &r.id, i, "EQUIPMENT_TAG", labels.iter().collect());
         add("ROOM", &r.id, i, "ADDRESS", r.address.iter().collect());
-        add(
-            "ROOM",
-            &r.id,
-            i,
-            "QUOTE",
-            quotes(&r.citations, &r.indicators, &r.events).collect(),
-        );
+        add_quotes(&mut add, "ROOM", &r.id, i);
     }
 }
 

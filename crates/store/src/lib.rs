@@ -27,7 +27,7 @@ pub use listing::{
 pub use read::Table;
 pub use rows::*;
 pub use schema::declared_tables;
-pub use search::{SearchRow, field_rank, kind_rank};
+pub use search::{FIELDS as SEARCH_FIELDS, SearchRow, field_rank, field_score, kind_rank};
 pub use tree::{Parent, Relation, Root, Scalar, Tree};
 
 pub use backend::{Backend, LATEST_MIGRATION, Location, Readable};

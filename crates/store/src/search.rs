@@ -20,9 +20,29 @@ pub struct SearchRow {
 /// Kinds in the order hits are listed.
 const KIND_RANK: &str =
     "CASE kind WHEN 'CENTER' THEN 0 WHEN 'ROOM' THEN 1 WHEN 'CIRCLE' THEN 2 ELSE 3 END";
-/// Fields by how much a match in them says about the record.
-const FIELD_RANK: &str = "CASE field WHEN 'NAME' THEN 0 WHEN 'USE' THEN 1 WHEN 'EQUIPMENT' THEN 2 \
-     WHEN 'ADDRESS' THEN 3 WHEN 'COVERAGE' THEN 4 ELSE 5 END";
+/// `field`'s position in [`FIELDS`], in SQL.
+fn field_rank_sql() -> String {
+    let mut sql = String::from("CASE field");
+    for (i, (field, _)) in FIELDS.iter().enumerate() {
+        sql.push_str(&format!(" WHEN '{field}' THEN {i}"));
+    }
+    sql.push_str(&format!(" ELSE {} END", FIELDS.len()));
+    sql
+}
+
+/// The fields, by how much a match in them says about the record, each with the score a hit
+/// whose best match is in it gets: a name first, a sentence other records share last.
+pub const FIELDS: [(&str, f64); 9] = [
+    ("NAME", 1.0),
+    ("CATEGORY", 0.9),
+    ("USE", 0.8),
+    ("EQUIPMENT", 0.75),
+    ("EQUIPMENT_TAG", 0.7),
+    ("ADDRESS", 0.6),
+    ("COVERAGE", 0.5),
+    ("QUOTE", 0.4),
+    ("SHARED_QUOTE", 0.2),
+];
 
 /// Position of a kind in the order hits are listed: centers, rooms, circles, then the city.
 pub fn kind_rank(kind: &str) -> u8 {
@@ -34,17 +54,22 @@ pub fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-/// Position of a field: a match in a name ranks first, then uses, equipment, addresses, the
-/// names a circle lists, and quotes.
+/// Position of a field in [`FIELDS`]: a match in a name ranks first, then a category, uses,
+/// equipment and its tags, addresses, the names a circle lists, a record's own quotes, and
+/// quotes it shares with other records.
 pub fn field_rank(field: &str) -> u8 {
-    match field {
-        "NAME" => 0,
-        "USE" => 1,
-        "EQUIPMENT" => 2,
-        "ADDRESS" => 3,
-        "COVERAGE" => 4,
-        _ => 5,
-    }
+    FIELDS
+        .iter()
+        .position(|(f, _)| *f == field)
+        .map_or(FIELDS.len() as u8, |p| p as u8)
+}
+
+/// The score of a hit whose best match is in `field` (see [`FIELDS`]).
+pub fn field_score(field: &str) -> f64 {
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or(0.0, |(_, s)| *s)
 }
 
 /// The index can answer a query of at least this many characters; shorter ones are scanned.
@@ -89,12 +114,13 @@ impl District {
             .bind(self.city())
             .push(" AND ");
         push_match(&mut sql, backend, text);
+        let field_rank = field_rank_sql();
         sql.push(&format!(
-            " GROUP BY owner_id ORDER BY MIN({FIELD_RANK}), MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
+            " GROUP BY owner_id ORDER BY MIN({field_rank}), MIN({KIND_RANK}), MIN(owner_ord) LIMIT "
         ))
         .bind(limit)
         .push(&format!(
-            ") ORDER BY {KIND_RANK}, owner_ord, {FIELD_RANK}, ord"
+            ") ORDER BY {KIND_RANK}, owner_ord, {field_rank}, ord"
         ));
         self.fetch_rows(&sql).await
     }
