@@ -151,6 +151,30 @@ fn filters_and_cities_are_the_graphql_lists() {
 }
 
 #[test]
+fn the_open_at_filter_is_a_moment_parameter() {
+    let (_, rows) = csv_rows("/export/centers.csv?openAt=SUMMER,FRIDAY,21:30");
+    let nodes = all_nodes(
+        "centers",
+        "filter: { openAt: { season: SUMMER, weekday: FRIDAY, time: \"21:30\" } },",
+        "id",
+    );
+    let ids: Vec<String> = rows.iter().map(|r| r["center_id"].clone()).collect();
+    assert_eq!(
+        ids,
+        nodes.iter().map(|n| text(&n["id"])).collect::<Vec<_>>()
+    );
+    assert_eq!(ids, ["korla/kongque", "korla/shanghu"]);
+    let (_, named) = csv_rows("/export/centers.csv?openAt=SUMMER,FRIDAY,21:30,named");
+    assert!(named.is_empty(), "their lines name no day");
+    let refused = get("/export/centers.csv?openAt=SUMMER,21:30");
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.json()["errors"][0]["message"],
+        "`openAt` must be SEASON,WEEKDAY,HH:MM (and `,named` to count only lines naming the day), not `SUMMER,21:30`"
+    );
+}
+
+#[test]
 fn centers_ndjson_is_the_centers_list() {
     let reply = get("/export/centers.ndjson?cities=taiyuan,suzhou");
     assert_eq!(reply.status, 200, "{}", reply.text());

@@ -63,6 +63,9 @@ enum Kind {
     Text,
     /// Comma-separated enum values.
     Codes,
+    /// A moment: `SEASON,WEEKDAY,HH:MM` (`WINTER,FRIDAY,21:30`), a fourth part `named` counting
+    /// only timetable lines that name the day.
+    Moment,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -165,6 +168,7 @@ const CENTERS: Table = Table {
         ("floorAreaMin", Kind::Float),
         ("floorAreaMax", Kind::Float),
         ("roomCategories", Kind::Codes),
+        ("openAt", Kind::Moment),
         ("equipment", Kind::Codes),
         ("text", Kind::Text),
         ("freeOfCharge", Kind::Bool),
@@ -462,6 +466,19 @@ fn value(key: &str, kind: Kind, text: &str) -> Result<Value, ExportError> {
                 .filter(|c| !c.is_empty())
                 .collect::<Vec<_>>()
         ),
+        Kind::Moment => match text.split(',').map(str::trim).collect::<Vec<_>>()[..] {
+            [season, weekday, time] => {
+                json!({ "season": season, "weekday": weekday, "time": time })
+            }
+            [season, weekday, time, "named"] => json!({
+                "season": season, "weekday": weekday, "time": time, "requireNamedDays": true
+            }),
+            _ => {
+                return Err(bad(
+                    "SEASON,WEEKDAY,HH:MM (and `,named` to count only lines naming the day)",
+                ));
+            }
+        },
     })
 }
 
