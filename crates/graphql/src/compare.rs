@@ -285,6 +285,19 @@ pub enum ComparisonFigure {
     Offer,
 }
 
+/// The ids of the city's rows of `T`.
+async fn ids_of<T: store::Table + Clone + Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    city: &str,
+    id: fn(T) -> String,
+) -> Result<std::collections::HashSet<String>> {
+    Ok(load::<T>(ctx, "city_id", city)
+        .await?
+        .into_iter()
+        .map(id)
+        .collect())
+}
+
 /// A record a figure is computed from, with the quotes it stands on.
 #[derive(SimpleObject)]
 pub struct Evidence {
@@ -307,33 +320,9 @@ impl CityComparison {
         use ComparisonFigure as F;
         use std::collections::{HashMap, HashSet};
         let city = self.city_id.as_str();
-        let centers = || async {
-            Ok::<_, async_graphql::Error>(
-                load::<store::CenterRow>(ctx, "city_id", city)
-                    .await?
-                    .into_iter()
-                    .map(|c| c.id)
-                    .collect::<HashSet<_>>(),
-            )
-        };
-        let rooms = || async {
-            Ok::<_, async_graphql::Error>(
-                load::<store::RoomRow>(ctx, "city_id", city)
-                    .await?
-                    .into_iter()
-                    .map(|r| r.id)
-                    .collect::<HashSet<_>>(),
-            )
-        };
-        let circles = || async {
-            Ok::<_, async_graphql::Error>(
-                load::<CircleRow>(ctx, "city_id", city)
-                    .await?
-                    .into_iter()
-                    .map(|c| c.id)
-                    .collect::<HashSet<_>>(),
-            )
-        };
+        let centers = || ids_of::<store::CenterRow>(ctx, city, |c| c.id);
+        let rooms = || ids_of::<store::RoomRow>(ctx, city, |r| r.id);
+        let circles = || ids_of::<CircleRow>(ctx, city, |c| c.id);
         // Which records count, each with the fields its quotes must support (none: any).
         let with = |ids: HashSet<String>, fields: &'static [&'static str]| {
             ids.into_iter()

@@ -105,26 +105,8 @@ enum Command {
     /// and register it with one line in `crates/server/Cargo.toml`. Run at the root of a
     /// checkout; README's "Adding a city" says what comes next.
     NewCity {
-        /// Lower-case ASCII letters and digits, starting with a letter (`kashgar`).
-        id: String,
-        /// The city's name in Chinese (`喀什市`).
-        #[arg(long)]
-        name: String,
-        /// Its English name (`Kashgar`).
-        #[arg(long)]
-        name_en: String,
-        /// Its province (`新疆维吾尔自治区`).
-        #[arg(long)]
-        province: String,
-        /// The province's English name.
-        #[arg(long)]
-        province_en: String,
-        /// The part of the city its sources cover, when narrower than the city (`某区`).
-        #[arg(long)]
-        area: Option<String>,
-        /// That part's English name.
-        #[arg(long, requires = "area")]
-        area_en: Option<String>,
+        #[command(flatten)]
+        city: server::scaffold::NewCity,
         /// The root of the checkout.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -297,25 +279,7 @@ async fn run(config: Config, command: Option<Command>) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::NewCity {
-            id,
-            name,
-            name_en,
-            province,
-            province_en,
-            area,
-            area_en,
-            root,
-        } => {
-            let city = server::scaffold::NewCity {
-                id,
-                name,
-                name_en,
-                province,
-                province_en,
-                area,
-                area_en,
-            };
+        Command::NewCity { city, root } => {
             let dir = server::scaffold::new_city(&root, &city)
                 .map_err(|e| CliError::Io(e.to_string()))?;
             println!(

@@ -6,16 +6,28 @@ use std::path::{Path, PathBuf};
 
 /// What `dangqun new-city` is told about the city: its gazetteer identity, the `[city]` table
 /// of its data file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
 pub struct NewCity {
     /// Lower-case ASCII letters and digits, starting with a letter (`kashgar`).
     pub id: String,
+    /// The city's name in Chinese (`喀什市`).
+    #[arg(long)]
     pub name: String,
+    /// Its English name (`Kashgar`).
+    #[arg(long)]
     pub name_en: String,
+    /// Its province (`新疆维吾尔自治区`).
+    #[arg(long)]
     pub province: String,
+    /// The province's English name.
+    #[arg(long)]
     pub province_en: String,
-    /// The part of the city the sources cover, when narrower than the city.
+    /// The part of the city its sources cover, when narrower than the city (`某区`).
+    #[arg(long)]
     pub area: Option<String>,
+    /// That part's English name.
+    #[arg(long, requires = "area")]
     pub area_en: Option<String>,
 }
 
