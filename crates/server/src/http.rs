@@ -953,5 +953,5 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "message": "not found: GraphQL is served at /graphql, GraphiQL at /", "extensions": { "code": "NOT_FOUND" } }] }))).into_response()
+    (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "message": "not found: GraphQL is served at /graphql, GraphiQL at /, the comparison page at /compare, files at /export/", "extensions": { "code": "NOT_FOUND" } }] }))).into_response()
 }
