@@ -367,3 +367,27 @@ fn readme_lists_each_files_columns() {
         assert_eq!(listed, server::export::columns(table), "{table}");
     }
 }
+
+/// Every file in both formats: the same rows, the same values (NDJSON typed, CSV as text).
+#[test]
+fn each_file_says_the_same_in_csv_and_ndjson() {
+    for table in server::export::TABLES {
+        let (header, rows) = csv_rows(&format!("/export/{table}.csv"));
+        let reply = get(&format!("/export/{table}.ndjson"));
+        assert_eq!(reply.status, 200, "{table}");
+        let lines: Vec<serde_json::Map<String, Value>> = reply
+            .text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON object"))
+            .collect();
+        assert_eq!(lines.len(), rows.len(), "{table}");
+        assert!(!rows.is_empty(), "{table}");
+        for (line, row) in lines.iter().zip(&rows) {
+            let keys: Vec<&String> = line.keys().collect();
+            assert_eq!(keys.len(), header.len(), "{table}");
+            for column in &header {
+                assert_eq!(text(&line[column]), row[column], "{table}.{column}");
+            }
+        }
+    }
+}
