@@ -58,6 +58,15 @@ impl Work<'_> {
             .collect()
     }
 
+    /// The date as far as `published_at` gives it: `2023-07-06`, `2023-07` or `2023`.
+    fn iso_date(&self) -> Option<String> {
+        self.date().map(|(y, m, d)| match (m, d) {
+            (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+            (Some(m), None) => format!("{y:04}-{m:02}"),
+            _ => format!("{y:04}"),
+        })
+    }
+
     /// Year, month and day, as far as `published_at` gives them.
     fn date(&self) -> Option<(u16, Option<u8>, Option<u8>)> {
         let text = self.published_at?;
@@ -107,11 +116,7 @@ fn gbt7714(w: &Work<'_>) -> String {
     }
     out.push_str(w.title);
     out.push_str("[EB/OL]");
-    let date = w.date().map(|(y, m, d)| match (m, d) {
-        (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-        (Some(m), None) => format!("{y:04}-{m:02}"),
-        _ => format!("{y:04}"),
-    });
+    let date = w.iso_date();
     let tail: Vec<String> = [w.publisher.map(str::to_owned), date]
         .into_iter()
         .flatten()
@@ -206,16 +211,11 @@ fn bibtex(w: &Work<'_>) -> String {
     if let Some(p) = w.publisher {
         fields.push(("howpublished", tex(p)));
     }
-    if let Some((y, m, d)) = w.date() {
+    if let (Some((y, m, _)), Some(date)) = (w.date(), w.iso_date()) {
         fields.push(("year", y.to_string()));
         if let Some(m) = m.filter(|m| (1..=12).contains(m)) {
             fields.push(("month", BIB_MONTHS[usize::from(m - 1)].to_owned()));
         }
-        let date = match (m, d) {
-            (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-            (Some(m), None) => format!("{y:04}-{m:02}"),
-            _ => format!("{y:04}"),
-        };
         fields.push(("date", date));
     }
     fields.push(("language", "chinese".to_owned()));

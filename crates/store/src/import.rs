@@ -494,6 +494,10 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
             )
         }))
         .collect();
+    let quotes_of: std::collections::HashMap<&str, Vec<&String>> = records
+        .iter()
+        .map(|(id, list)| (*id, list.clone()))
+        .collect();
     for (id, list) in &records {
         for q in list {
             citing.entry(q.as_str()).or_default().insert(id);
@@ -515,11 +519,8 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
     };
     // Each record's quotes: its own, then those it shares.
     let add_quotes = |add: &mut AddEntry<'_>, kind: &str, id: &str, i: usize| {
-        let list = records
-            .iter()
-            .find(|(r, _)| *r == id)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_default();
+        // Looked up by id: a linear search here would be quadratic in a synthetic city's records.
+        let list = quotes_of.get(id).cloned().unwrap_or_default();
         let shared = |q: &&String| citing.get(q.as_str()).is_some_and(|s| s.len() > 1);
         add(
             kind,
