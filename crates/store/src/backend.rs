@@ -6,6 +6,7 @@
 //! (the search predicate, the collation of text sort keys) and the migrations that create the
 //! search index ([`migrator`]).
 
+use crate::lend::Lender;
 use crate::schema::{TableDef, Ty};
 use crate::sql::{Sql, Val};
 use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationSource, MigrationType, Migrator};
@@ -16,6 +17,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Which database a district runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,10 +145,9 @@ impl<T> Readable for T where
 /// one, once the idle ones are spent). At most one more time than the pool holds connections:
 /// a server that is down refuses each at once, and the district's timeout bounds the whole.
 async fn fresh<T, F: Future<Output = Result<T, sqlx::Error>>>(
-    pool: &PgPool,
+    mut tries: usize,
     work: impl Fn() -> F,
 ) -> Result<T, sqlx::Error> {
-    let mut tries = pool.options().get_max_connections();
     loop {
         match work().await {
             Err(e) if tries > 0 && stale(&e) => tries -= 1,
@@ -165,21 +166,57 @@ fn stale(e: &sqlx::Error) -> bool {
     }
 }
 
-/// A district's connection pool. `Broken` is a district whose setting cannot work (a malformed
-/// URL): it stays listed, and every use of it fails with the reason.
+/// A district's connections: sqlx's pool for writes, transactions and migrations, and a
+/// [`Lender`] of as many connections for reads. `Broken` is a district whose setting cannot work
+/// (a malformed URL): it stays listed, and every use of it fails with the reason.
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Arc<Lender<Sqlite>>),
+    Postgres(PgPool, Arc<Lender<Postgres>>),
     Broken(Arc<str>),
 }
 
+/// How long a read connection may stay idle (sqlx's pool closes its own after as long).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Every row `sql` returns, on a lent SQLite connection.
+async fn sqlite_rows(reads: &Lender<Sqlite>, sql: &Sql) -> Result<Vec<SqliteRow>, sqlx::Error> {
+    let mut lent = reads.lend().await?;
+    let rows = sql.sqlite().fetch_all(lent.conn()).await;
+    lent.done(rows, |_| true)
+}
+
+/// Every row `sql` returns, on a lent PostgreSQL connection; one the server closed is not kept.
+async fn pg_rows(reads: &Lender<Postgres>, sql: &Sql) -> Result<Vec<PgRow>, sqlx::Error> {
+    let mut lent = reads.lend().await?;
+    let rows = sql.postgres().fetch_all(lent.conn()).await;
+    lent.done(rows, |e| !stale(e))
+}
+
 impl Pool {
+    pub(crate) fn sqlite(pool: SqlitePool) -> Self {
+        let reads = Lender::new(
+            (*pool.connect_options()).clone(),
+            pool.options().get_max_connections() as usize,
+            IDLE_TIMEOUT,
+        );
+        Self::Sqlite(pool, Arc::new(reads))
+    }
+
+    pub(crate) fn postgres(pool: PgPool) -> Self {
+        let reads = Lender::new(
+            (*pool.connect_options()).clone(),
+            pool.options().get_max_connections() as usize,
+            IDLE_TIMEOUT,
+        );
+        Self::Postgres(pool, Arc::new(reads))
+    }
+
     /// Every row `sql` returns.
     pub(crate) async fn fetch<R: Readable>(&self, sql: &Sql) -> Result<Vec<R>, sqlx::Error> {
         match self {
-            Self::Sqlite(p) => decode(sql.sqlite().fetch_all(p).await?),
-            Self::Postgres(p) => decode(fresh(p, || sql.postgres().fetch_all(p)).await?),
+            Self::Sqlite(_, reads) => decode(sqlite_rows(reads, sql).await?),
+            Self::Postgres(_, reads) => decode(fresh(reads.size(), || pg_rows(reads, sql)).await?),
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
@@ -191,8 +228,10 @@ impl Pool {
         def: &TableDef,
     ) -> Result<Vec<Vec<Val>>, sqlx::Error> {
         match self {
-            Self::Sqlite(p) => vals_of(&sql.sqlite().fetch_all(p).await?, def),
-            Self::Postgres(p) => vals_of(&fresh(p, || sql.postgres().fetch_all(p)).await?, def),
+            Self::Sqlite(_, reads) => vals_of(&sqlite_rows(reads, sql).await?, def),
+            Self::Postgres(_, reads) => {
+                vals_of(&fresh(reads.size(), || pg_rows(reads, sql)).await?, def)
+            }
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
@@ -201,8 +240,8 @@ impl Pool {
     /// failed) and brings the database to the latest of `migrator`'s migrations.
     pub(crate) async fn migrate(&self, migrator: &Migrator) -> Result<(), Unprepared> {
         match self {
-            Self::Sqlite(p) => migrate_on(p.connect_options().connect().await, migrator).await,
-            Self::Postgres(p) => migrate_on(p.connect_options().connect().await, migrator).await,
+            Self::Sqlite(p, _) => migrate_on(p.connect_options().connect().await, migrator).await,
+            Self::Postgres(p, _) => migrate_on(p.connect_options().connect().await, migrator).await,
             Self::Broken(reason) => Err(Unprepared::Connect(broken(reason))),
         }
     }
@@ -211,16 +250,22 @@ impl Pool {
     /// two importers queue on the busy timeout instead of failing halfway through.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Self::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
-            Self::Postgres(p) => Ok(Tx::Postgres(fresh(p, || p.begin()).await?)),
+            Self::Sqlite(p, _) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Self::Postgres(p, reads) => Ok(Tx::Postgres(fresh(reads.size(), || p.begin()).await?)),
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
 
     pub(crate) async fn close(&self) {
         match self {
-            Self::Sqlite(p) => p.close().await,
-            Self::Postgres(p) => p.close().await,
+            Self::Sqlite(p, reads) => {
+                reads.close().await;
+                p.close().await;
+            }
+            Self::Postgres(p, reads) => {
+                reads.close().await;
+                p.close().await;
+            }
             Self::Broken(_) => {}
         }
     }

@@ -7,6 +7,7 @@
 mod backend;
 mod compare;
 mod import;
+mod lend;
 mod listing;
 mod read;
 mod rows;
@@ -237,7 +238,7 @@ impl District {
     /// setting that cannot work, shows when the district is first used.
     pub fn new(city: &str, location: &Location, options: DistrictOptions) -> Self {
         let pool = match location {
-            Location::Sqlite(path) => Pool::Sqlite(
+            Location::Sqlite(path) => Pool::sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
                     // A ping is a round trip through the connection's worker thread.
@@ -246,7 +247,7 @@ impl District {
                     .connect_lazy_with(sqlite_options(path)),
             ),
             Location::Postgres(url) => match PgConnectOptions::from_str(url) {
-                Ok(o) => Pool::Postgres(
+                Ok(o) => Pool::postgres(
                     PgPoolOptions::new()
                         .max_connections(4)
                         // A ping is a round trip before every statement; a connection that
