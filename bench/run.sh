@@ -162,7 +162,9 @@ for SCALE in 1x 100x; do
         --pg-url "$URL" --room-id "$ROOM" \
         --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
         --rounds "$ROUNDS" --out "$RESULTS"
-    # One client at a time: latency without queueing (rows "<scale>-1client").
+    # One client at a time: latency without queueing (rows "<scale>-1client"). As many
+    # interleaved rounds as under load, so one noisy moment of the shared machine does not make
+    # one server's tail.
     "$BIN/dangqun-bench" run --scale "$SCALE-1client" \
             --target "dangqun-sqlite=dangqun=127.0.0.1:$P1=$PID1" \
             --target "dangqun-pg=dangqun=127.0.0.1:$P2=$PID2" \
@@ -170,7 +172,7 @@ for SCALE in 1x 100x; do
             --target "floor=floor=127.0.0.1:$P4=$PID4" \
             --pg-url "$URL" --room-id "$ROOM" \
             --connections 1 --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
-            --rounds 1 --out "$RESULTS"
+            --rounds "$ROUNDS" --out "$RESULTS"
     for pid in "$PID1" "$PID2" "$PID3" "$PID4"; do
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
