@@ -193,23 +193,24 @@ async fn pg_rows(reads: &Lender<Postgres>, sql: &Sql) -> Result<Vec<PgRow>, sqlx
     lent.done(rows, |e| !stale(e))
 }
 
+/// A lender of read connections opened as `pool` opens its own, as many as it may hold.
+fn reads_beside<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Arc<Lender<DB>> {
+    Arc::new(Lender::new(
+        (*pool.connect_options()).clone(),
+        pool.options().get_max_connections() as usize,
+        IDLE_TIMEOUT,
+    ))
+}
+
 impl Pool {
     pub(crate) fn sqlite(pool: SqlitePool) -> Self {
-        let reads = Lender::new(
-            (*pool.connect_options()).clone(),
-            pool.options().get_max_connections() as usize,
-            IDLE_TIMEOUT,
-        );
-        Self::Sqlite(pool, Arc::new(reads))
+        let reads = reads_beside(&pool);
+        Self::Sqlite(pool, reads)
     }
 
     pub(crate) fn postgres(pool: PgPool) -> Self {
-        let reads = Lender::new(
-            (*pool.connect_options()).clone(),
-            pool.options().get_max_connections() as usize,
-            IDLE_TIMEOUT,
-        );
-        Self::Postgres(pool, Arc::new(reads))
+        let reads = reads_beside(&pool);
+        Self::Postgres(pool, reads)
     }
 
     /// Every row `sql` returns.
@@ -251,7 +252,10 @@ impl Pool {
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Self::Sqlite(p, _) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
-            Self::Postgres(p, reads) => Ok(Tx::Postgres(fresh(reads.size(), || p.begin()).await?)),
+            Self::Postgres(p, _) => {
+                let tries = p.options().get_max_connections() as usize;
+                Ok(Tx::Postgres(fresh(tries, || p.begin()).await?))
+            }
             Self::Broken(reason) => Err(broken(reason)),
         }
     }
