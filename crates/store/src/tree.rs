@@ -267,27 +267,33 @@ struct TreeRow {
 }
 
 /// JSON text without the whitespace between tokens (PostgreSQL's `json` output has some).
+///
+/// It works on bytes and copies whole runs: every byte it looks at to decide (quotes,
+/// backslashes, whitespace) is ASCII, so each run ends on a character boundary, and a string's
+/// bytes, multi-byte characters included, are copied as they are.
 pub fn compact(json: &str) -> String {
+    let bytes = json.as_bytes();
     let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
             }
-        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
-            if c == '"' {
-                in_string = true;
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                out.push_str(&json[run..i]);
+                i += 1;
+                run = i;
             }
-            out.push(c);
+            _ => i += 1,
         }
     }
+    out.push_str(json.get(run..).unwrap_or_default());
     out
 }
 
@@ -329,6 +335,16 @@ mod tests {
             compact("{\"a b\" : [1, \n 2], \"c\" : \"x \\\" y\\\\\", \"d\" : null}"),
             "{\"a b\":[1,2],\"c\":\"x \\\" y\\\\\",\"d\":null}"
         );
+    }
+
+    #[test]
+    fn compact_copies_other_scripts_and_escapes_as_they_are() {
+        assert_eq!(
+            compact("{\"名称\" : \"党群 服务\\\\\", \"n\" :\t[ \"\\\"引号\\\" \" ,\r\n 1.5e3 ] }"),
+            "{\"名称\":\"党群 服务\\\\\",\"n\":[\"\\\"引号\\\" \",1.5e3]}"
+        );
+        assert_eq!(compact("  "), "");
+        assert_eq!(compact("\"x\\"), "\"x\\");
     }
 
     #[test]
