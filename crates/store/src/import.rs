@@ -494,9 +494,9 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
             )
         }))
         .collect();
-    let quotes_of: std::collections::HashMap<&str, Vec<&String>> = records
+    let quotes_of: std::collections::HashMap<&str, &[&String]> = records
         .iter()
-        .map(|(id, list)| (*id, list.clone()))
+        .map(|(id, list)| (*id, list.as_slice()))
         .collect();
     for (id, list) in &records {
         for q in list {
@@ -520,7 +520,7 @@ fn index_for_search(p: &mut Plan, d: &CityDataset) {
     // Each record's quotes: its own, then those it shares.
     let add_quotes = |add: &mut AddEntry<'_>, kind: &str, id: &str, i: usize| {
         // Looked up by id: a linear search here would be quadratic in a synthetic city's records.
-        let list = quotes_of.get(id).cloned().unwrap_or_default();
+        let list = quotes_of.get(id).copied().unwrap_or_default();
         let shared = |q: &&String| citing.get(q.as_str()).is_some_and(|s| s.len() > 1);
         add(
             kind,

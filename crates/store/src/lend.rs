@@ -2,8 +2,7 @@
 //!
 //! sqlx's pool tests every connection given back to it before it lends it again: a task spawned
 //! per statement and a round trip, through the SQLite connection's worker thread or to the
-//! PostgreSQL server. On a short read that was a third of the statement's thread hand-offs
-//! (BENCHMARKS.md). A read that ran to its end leaves its connection as it found it (reads open
+//! PostgreSQL server, after every statement (BENCHMARKS.md has what it cost). A read that ran to its end leaves its connection as it found it (reads open
 //! no transaction), so a [`Lender`] keeps such a connection as it is; a read that did not
 //! (cancelled by the district's timeout, or its connection failed) drops the connection.
 //!
